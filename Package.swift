@@ -1,0 +1,43 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// The numeric targets are always compiled with full optimisation: unoptimised Swift is 10–50× slower
+// for kernels, and the tests run real models.
+let optimized: [SwiftSetting] = [.unsafeFlags(["-O"])]
+let kernelOptimized: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"])]
+
+let package = Package(
+    name: "GroupQwen",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "groupqwen", targets: ["GroupQwenCLI"]),
+        .library(name: "Engine", targets: ["Engine"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .target(name: "GGUF", swiftSettings: optimized),
+        .target(
+            name: "CKernels",
+            cSettings: [.unsafeFlags(["-O3", "-mavx2", "-mfma", "-mf16c"])]
+        ),
+        .target(name: "Kernels", dependencies: ["GGUF", "CKernels"], swiftSettings: kernelOptimized),
+        .target(name: "Tokenizers", dependencies: ["GGUF"], swiftSettings: optimized),
+        .target(name: "Engine", dependencies: ["GGUF", "Kernels", "Tokenizers"], swiftSettings: optimized),
+        .target(name: "ModelStore"),
+        .executableTarget(
+            name: "GroupQwenCLI",
+            dependencies: [
+                "Engine", "ModelStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: optimized
+        ),
+        .testTarget(name: "GGUFTests", dependencies: ["GGUF"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "GGUF"]),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "GGUF", "ModelStore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "ModelStore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ModelStoreTests", dependencies: ["ModelStore"]),
+    ]
+)
