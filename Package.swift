@@ -34,10 +34,10 @@ let package = Package(
             ],
             swiftSettings: optimized
         ),
-        .testTarget(name: "GGUFTests", dependencies: ["GGUF"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "GGUFTests", dependencies: ["GGUF"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "GGUF"]),
-        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "GGUF", "ModelStore"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "ModelStore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "GGUF", "ModelStore"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "ModelStore"]),
         .testTarget(name: "ModelStoreTests", dependencies: ["ModelStore"]),
     ]
 )

@@ -2,5 +2,9 @@ import ArgumentParser
 
 @main
 struct GroupQwen: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "groupqwen", abstract: "Local AI orchestration server.")
+    static let configuration = CommandConfiguration(
+        commandName: "groupqwen",
+        abstract: "GroupQwen: local language models behind one OpenAI-compatible endpoint.",
+        subcommands: [GenerateCommand.self, TokenizeCommand.self, BenchCommand.self]
+    )
 }

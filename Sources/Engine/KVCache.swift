@@ -1,0 +1,40 @@
+/// Keys and values of one sequence for every layer, in F32.
+///
+/// Layout per layer: `capacity` rows of `kvHeadCount × headDim` floats, so one position's heads are
+/// contiguous and attention walks positions with a fixed stride.
+public final class KVCache: @unchecked Sendable {
+    public let capacity: Int
+    public let layerCount: Int
+    let keyWidth: Int
+    let valueWidth: Int
+    private let keys: UnsafeMutablePointer<Float>
+    private let values: UnsafeMutablePointer<Float>
+    /// Number of positions holding valid entries; the next token goes at `count`.
+    public internal(set) var count: Int = 0
+
+    init(configuration c: ModelConfiguration, capacity: Int) {
+        self.capacity = capacity
+        self.layerCount = c.layerCount
+        self.keyWidth = c.keyWidth
+        self.valueWidth = c.valueWidth
+        keys = .allocate(capacity: c.layerCount * capacity * c.keyWidth)
+        values = .allocate(capacity: c.layerCount * capacity * c.valueWidth)
+    }
+
+    deinit {
+        keys.deallocate()
+        values.deallocate()
+    }
+
+    /// Bytes held by this cache.
+    public var byteCount: Int { layerCount * capacity * (keyWidth + valueWidth) * MemoryLayout<Float>.size }
+
+    /// Forgets everything after `length` positions (for reusing a shared prefix).
+    public func truncate(to length: Int) { count = max(0, min(count, length)) }
+
+    /// Forgets the whole sequence.
+    public func reset() { count = 0 }
+
+    @inline(__always) func keys(layer: Int) -> UnsafeMutablePointer<Float> { keys + layer * capacity * keyWidth }
+    @inline(__always) func values(layer: Int) -> UnsafeMutablePointer<Float> { values + layer * capacity * valueWidth }
+}

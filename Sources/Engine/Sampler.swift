@@ -1,0 +1,119 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Turns logits into the next token: penalties, then greedy or temperature / top-k / top-p / min-p
+/// sampling. Keeps its candidate buffers between calls, so sampling allocates nothing after warm-up.
+public struct Sampler: Sendable {
+    public let parameters: SamplingParameters
+    private var random: RandomSource
+    private var candidates: [Candidate] = []
+    private var counts: [Int32: Int] = [:]
+    private var probabilities: [Float] = []
+
+    struct Candidate: Sendable {
+        var id: Int32
+        var logit: Float
+    }
+
+    public init(parameters: SamplingParameters) {
+        self.parameters = parameters
+        self.random = RandomSource(seed: parameters.seed ?? UInt64.random(in: 0...UInt64.max))
+    }
+
+    /// Picks a token from `logits` (modified in place by penalties), given the sequence so far.
+    public mutating func sample(_ logits: UnsafeMutableBufferPointer<Float>, history: ArraySlice<Int32>) -> Int32 {
+        applyPenalties(logits, history: history)
+        let p = parameters
+        if p.temperature <= 0 { return Self.argmax(logits) }
+
+        // Candidate set: the top-k (or everything when k = 0), sorted by logit, descending.
+        candidates.removeAll(keepingCapacity: true)
+        let k = p.topK > 0 ? min(p.topK, logits.count) : logits.count
+        if k < logits.count {
+            collectTopK(logits, k: k)
+        } else {
+            for i in 0..<logits.count { candidates.append(Candidate(id: Int32(i), logit: logits[i])) }
+            candidates.sort { $0.logit > $1.logit }
+        }
+        // Probabilities at the requested temperature.
+        let maxLogit = candidates[0].logit
+        probabilities.removeAll(keepingCapacity: true)
+        var sum: Float = 0
+        for i in candidates.indices {
+            let e = expf((candidates[i].logit - maxLogit) / p.temperature)
+            probabilities.append(e)
+            sum += e
+        }
+        var keep = candidates.count
+        if p.minP > 0 {
+            let threshold = p.minP * probabilities[0]
+            var m = 1
+            while m < keep, probabilities[m] >= threshold { m += 1 }
+            keep = m
+        }
+        if p.topP < 1 {
+            var cumulative: Float = 0
+            var m = 0
+            while m < keep {
+                cumulative += probabilities[m] / sum
+                m += 1
+                if cumulative >= p.topP { break }
+            }
+            keep = m
+        }
+        var total: Float = 0
+        for i in 0..<keep { total += probabilities[i] }
+        var r = random.nextUnit() * total
+        for i in 0..<keep {
+            r -= probabilities[i]
+            if r <= 0 { return candidates[i].id }
+        }
+        return candidates[keep - 1].id
+    }
+
+    /// Index of the largest logit (the lowest index wins a tie, as in llama.cpp).
+    public static func argmax(_ logits: UnsafeMutableBufferPointer<Float>) -> Int32 {
+        var best = 0
+        var bestValue = -Float.infinity
+        for i in 0..<logits.count where logits[i] > bestValue {
+            bestValue = logits[i]
+            best = i
+        }
+        return Int32(best)
+    }
+
+    private mutating func applyPenalties(_ logits: UnsafeMutableBufferPointer<Float>, history: ArraySlice<Int32>) {
+        let p = parameters
+        guard p.penaltyWindow > 0, p.repetitionPenalty != 1 || p.frequencyPenalty != 0 || p.presencePenalty != 0 else { return }
+        counts.removeAll(keepingCapacity: true)
+        for id in history.suffix(p.penaltyWindow) where id >= 0 && Int(id) < logits.count { counts[id, default: 0] += 1 }
+        for (id, count) in counts {
+            var l = logits[Int(id)]
+            l = l > 0 ? l / p.repetitionPenalty : l * p.repetitionPenalty
+            l -= Float(count) * p.frequencyPenalty + p.presencePenalty
+            logits[Int(id)] = l
+        }
+    }
+
+    /// Fills `candidates` with the k largest logits, sorted descending (a bounded insertion pass:
+    /// O(V) with a cheap rejection test for the common case).
+    private mutating func collectTopK(_ logits: UnsafeMutableBufferPointer<Float>, k: Int) {
+        for i in 0..<k { candidates.append(Candidate(id: Int32(i), logit: logits[i])) }
+        candidates.sort { $0.logit > $1.logit }
+        var floor = candidates[k - 1].logit
+        for i in k..<logits.count {
+            let l = logits[i]
+            guard l > floor else { continue }
+            var j = k - 1
+            while j > 0, candidates[j - 1].logit < l {
+                candidates[j] = candidates[j - 1]
+                j -= 1
+            }
+            candidates[j] = Candidate(id: Int32(i), logit: l)
+            floor = candidates[k - 1].logit
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import ArgumentParser
+import Engine
+import Foundation
+import ModelStore
+
+/// The `-m MODEL` option shared by every command that runs a model.
+struct ModelOptions: ParsableArguments {
+    @Option(name: .shortAndLong, help: "A known model id (see `groupqwen models list`) or a path to a .gguf file.")
+    var model: String = "smollm2-135m"
+
+    @Option(name: .long, help: "Worker threads (default: all cores).")
+    var threads: Int?
+
+    /// Resolves the model name and loads it.
+    func load(batchCapacity: Int = 512) throws -> LanguageModel {
+        let url = try ModelStore().resolve(model)
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        return try ModelLoader.load(path: url.path, options: ModelLoadOptions(threads: threads, batchCapacity: batchCapacity))
+    }
+}
+
+/// Runs a command body, turning any error into one line on stderr and exit code 1.
+func reportingErrors(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch let error as ExitCode {
+        throw error
+    } catch let error as ValidationError {
+        throw error
+    } catch {
+        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        throw ExitCode(1)
+    }
+}
+
+/// Writes a JSON object to stdout on one line.
+func printJSON(_ object: Any) throws {
+    let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+    FileHandle.standardOutput.write(data)
+    FileHandle.standardOutput.write(Data("\n".utf8))
+}
