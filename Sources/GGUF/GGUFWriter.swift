@@ -320,7 +320,23 @@ public enum GGUFValueType: UInt32, Sendable, CaseIterable, CustomStringConvertib
     case uint8 = 0, int8 = 1, uint16 = 2, int16 = 3, uint32 = 4, int32 = 5, float32 = 6
     case bool = 7, string = 8, array = 9, uint64 = 10, int64 = 11, float64 = 12
 
-    public var description: String { String(describing: self) }
+    public var description: String {
+        switch self {
+        case .uint8: return "uint8"
+        case .int8: return "int8"
+        case .uint16: return "uint16"
+        case .int16: return "int16"
+        case .uint32: return "uint32"
+        case .int32: return "int32"
+        case .float32: return "float32"
+        case .bool: return "bool"
+        case .string: return "string"
+        case .array: return "array"
+        case .uint64: return "uint64"
+        case .int64: return "int64"
+        case .float64: return "float64"
+        }
+    }
 }
 
 /// Why `GGUFWriter` refused a value or could not write a file. Each case reads as a one-line message.
