@@ -34,6 +34,7 @@ public final class GGUFFile: @unchecked Sendable {
         keys.reserveCapacity(Int(kvCount))
         for i in 0..<Int(kvCount) {
             let key = try cursor.readString("metadata key #\(i)")
+            guard metadata[key] == nil else { throw .invalidValue(key: key, reason: "the key appears more than once") }
             let type = try cursor.read(UInt32.self, "type of '\(key)'")
             metadata[key] = try Self.readValue(type: type, key: key, cursor: &cursor, depth: 0)
             keys.append(key)
@@ -41,9 +42,12 @@ public final class GGUFFile: @unchecked Sendable {
         self.metadata = metadata
         self.metadataKeys = keys
 
-        let alignment = metadata["general.alignment"]?.intValue ?? 32
-        guard alignment > 0, alignment <= 1 << 20, alignment & (alignment - 1) == 0 else {
-            throw .invalidTensor(name: "general.alignment", reason: "alignment \(alignment) is not a power of two")
+        var alignment = 32
+        if let value = metadata["general.alignment"] {
+            guard let a = value.intValue, a > 0, a <= 1 << 20, a & (a - 1) == 0 else {
+                throw .invalidValue(key: "general.alignment", reason: "\(value) is not an integer power of two up to 2^20")
+            }
+            alignment = a
         }
         self.alignment = alignment
 
@@ -98,6 +102,10 @@ public final class GGUFFile: @unchecked Sendable {
         self.tensorIndex = index
     }
 
+    /// The fewest bytes a value of each metadata type (0...12) occupies: strings need their 8-byte
+    /// length, arrays their 4-byte item type and 8-byte count.
+    private static let minimumEncodedSize: [Int] = [1, 1, 2, 2, 4, 4, 4, 1, 8, 12, 8, 8, 8]
+
     private static func readValue(type: UInt32, key: String, cursor: inout ByteCursor, depth: Int) throws(GGUFError) -> MetadataValue {
         switch type {
         case 0: return .uint8(try cursor.read(UInt8.self, key))
@@ -109,15 +117,18 @@ public final class GGUFFile: @unchecked Sendable {
         case 6: return .float32(try cursor.readFloat(key))
         case 7:
             let b = try cursor.read(UInt8.self, key)
-            guard b <= 1 else { throw .invalidValueType(7, key: key) }
+            guard b <= 1 else { throw .invalidValue(key: key, reason: "bool byte \(b) is neither 0 nor 1") }
             return .bool(b == 1)
         case 8: return .string(try cursor.readString(key))
         case 9:
-            guard depth < 8 else { throw .invalidValueType(9, key: key) }
+            guard depth < 8 else { throw .invalidValue(key: key, reason: "arrays nested more than 8 deep") }
             let itemType = try cursor.read(UInt32.self, "array type of '\(key)'")
+            // Checked here so that an empty array of an invalid type is rejected too.
+            guard itemType < UInt32(minimumEncodedSize.count) else { throw .invalidValueType(itemType, key: key) }
             let count = try cursor.read(UInt64.self, "array length of '\(key)'")
-            // Every item takes at least one byte: a count beyond the remaining bytes is corrupt.
-            guard count <= UInt64(cursor.end - cursor.offset) else { throw .implausibleCount(what: "'\(key)' array", count: count) }
+            // A count of items that cannot fit in the remaining bytes is corrupt.
+            let itemSize = UInt64(minimumEncodedSize[Int(itemType)])
+            guard count <= UInt64(cursor.end - cursor.offset) / itemSize else { throw .implausibleCount(what: "'\(key)' array", count: count) }
             var items: [MetadataValue] = []
             items.reserveCapacity(Int(count))
             for _ in 0..<Int(count) {
