@@ -2,5 +2,5 @@ import ArgumentParser
 
 @main
 struct GroupQwen: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "groupqwen", abstract: "Local AI orchestration server.")
+    static let configuration = CommandConfiguration(commandName: "groupqwen", abstract: "Local AI orchestration server.", subcommands: [ModelsCommand.self])
 }
