@@ -45,6 +45,29 @@ enum ByteLevelMap {
         return out
     }
 
+    /// Decodes the UTF-8 of a vocabulary entry into `out` (cleared first); false if any codepoint is
+    /// outside the table. Every table codepoint is below U+0144, so at most two UTF-8 bytes each.
+    static func decode(utf8 u: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> Bool {
+        out.removeAll(keepingCapacity: true)
+        var i = 0
+        let n = u.count
+        while i < n {
+            let b = u[i]
+            if b < 0x80 {
+                guard b >= 0x21 && b <= 0x7E else { return false }
+                out.append(b)
+                i += 1
+            } else if b & 0xE0 == 0xC0, i + 1 < n {
+                guard let x = byte(for: UInt32(b & 0x1F) << 6 | UInt32(u[i + 1] & 0x3F)) else { return false }
+                out.append(x)
+                i += 2
+            } else {
+                return false
+            }
+        }
+        return true
+    }
+
     /// UTF-8 of the codepoint standing for byte `b` (what llama.cpp's `unicode_byte_to_utf8` returns).
     static func encodedUTF8(_ b: UInt8) -> [UInt8] {
         Array(String(Unicode.Scalar(codepoint[Int(b)])!).utf8)

@@ -20,7 +20,7 @@ struct BytePairModel: Sendable {
 
     let vocabularySize: Int
     /// Bytes a piece stands for → piece id (vocabulary entries first, then extra merge operands).
-    private let pieceIDs: [[UInt8]: Int32]
+    private let pieceIDs: ByteTable
     /// Bytes of the pieces that are not vocabulary entries, indexed by `id - vocabularySize`.
     private let extraPieces: [[UInt8]]
     /// `(left << 32) | right` → merge rank and resulting piece.
@@ -34,31 +34,39 @@ struct BytePairModel: Sendable {
     init(tokens: [String], merges mergeStrings: [String], ignoreMerges: Bool) {
         vocabularySize = tokens.count
         self.ignoreMerges = ignoreMerges
-        var ids: [[UInt8]: Int32] = [:]
-        ids.reserveCapacity(tokens.count + 1024)
+        var ids = ByteTable(capacity: tokens.count + 4096)
         var single = [Int32](repeating: -1, count: 256)
-        for (i, text) in tokens.enumerated() {
-            if let bytes = ByteLevelMap.decode(text) { ids[bytes] = Int32(i) }
-            let utf8 = text.utf8
-            if utf8.count == 1 { single[Int(utf8.first!)] = Int32(i) }
+        var scratch: [UInt8] = []
+        scratch.reserveCapacity(512)
+        for (i, token) in tokens.enumerated() {
+            var text = token
+            text.withUTF8 { u in
+                if ByteLevelMap.decode(utf8: u, into: &scratch) { ids.set(scratch, Int32(i)) }
+                if u.count == 1 { single[Int(u[0])] = Int32(i) }
+            }
         }
         var extra: [[UInt8]] = []
         func intern(_ bytes: [UInt8]) -> Int32 {
-            if let id = ids[bytes] { return id }
+            if let id = ids.value(for: bytes) { return id }
             let id = Int32(tokens.count + extra.count)
             extra.append(bytes)
-            ids[bytes] = id
+            ids.set(bytes, id)
             return id
         }
         var table: [UInt64: Merge] = [:]
         table.reserveCapacity(mergeStrings.count)
+        var left: [UInt8] = [], right: [UInt8] = []
+        left.reserveCapacity(256)
+        right.reserveCapacity(256)
         for (rank, entry) in mergeStrings.enumerated() {
-            let utf8 = Array(entry.utf8)
-            guard utf8.count > 1, let space = utf8[1...].firstIndex(of: 0x20) else { continue }
-            guard let left = ByteLevelMap.decode(String(decoding: utf8[..<space], as: UTF8.self)),
-                  let right = ByteLevelMap.decode(String(decoding: utf8[(space + 1)...], as: UTF8.self)),
-                  !left.isEmpty, !right.isEmpty
-            else { continue }
+            var entry = entry
+            let ok: Bool = entry.withUTF8 { u in
+                guard u.count > 1, let space = u[1...].firstIndex(of: 0x20) else { return false }
+                return ByteLevelMap.decode(utf8: UnsafeBufferPointer(rebasing: u[..<space]), into: &left)
+                    && ByteLevelMap.decode(utf8: UnsafeBufferPointer(rebasing: u[(space + 1)...]), into: &right)
+                    && !left.isEmpty && !right.isEmpty
+            }
+            guard ok else { continue }
             let l = intern(left), r = intern(right)
             let key = UInt64(UInt32(bitPattern: l)) << 32 | UInt64(UInt32(bitPattern: r))
             if table[key] == nil {
@@ -75,7 +83,7 @@ struct BytePairModel: Sendable {
     /// Appends the token ids of one pre-tokenized word.
     func encode(word: ArraySlice<UInt8>, into out: inout [Int32]) {
         guard !word.isEmpty else { return }
-        if ignoreMerges, let id = pieceIDs[Array(word)], Int(id) < vocabularySize {
+        if ignoreMerges, let id = pieceIDs.value(for: word), Int(id) < vocabularySize {
             out.append(id)
             return
         }

@@ -12,25 +12,27 @@ struct SentencePieceModel: Sendable {
         static func == (a: Bigram, b: Bigram) -> Bool { a.score == b.score && a.left == b.left }
     }
 
-    private let ids: [[UInt8]: Int32]
+    private let ids: ByteTable
     private let scores: [Float]
     private let byteTokens: [Int32]
 
     init(tokens: [String], scores: [Float], unknownID: Int32?) {
-        var ids: [[UInt8]: Int32] = [:]
-        ids.reserveCapacity(tokens.count)
-        for (i, text) in tokens.enumerated() { ids[Array(text.utf8)] = Int32(i) }
+        var ids = ByteTable(capacity: tokens.count)
+        for (i, token) in tokens.enumerated() {
+            var text = token
+            text.withUTF8 { ids.set($0, Int32(i)) }
+        }
         self.ids = ids
         self.scores = scores
         let hex = Array("0123456789ABCDEF".utf8)
         byteTokens = (0..<256).map { b in
             let name: [UInt8] = Array("<0x".utf8) + [hex[b >> 4], hex[b & 15], UInt8(ascii: ">")]
-            return ids[name] ?? ids[[UInt8(b)]] ?? unknownID ?? 0
+            return ids.value(for: name) ?? ids.value(for: [UInt8(b)]) ?? unknownID ?? 0
         }
     }
 
     /// The token whose raw text is `bytes`.
-    func id(for bytes: [UInt8]) -> Int32? { ids[bytes] }
+    func id(for bytes: [UInt8]) -> Int32? { ids.value(for: bytes) }
 
     /// Appends the token ids of `text` (already whitespace-escaped).
     func encode(_ text: [UInt8], into out: inout [Int32]) {
@@ -53,7 +55,7 @@ struct SentencePieceModel: Sendable {
         func tryAdd(_ l: Int, _ r: Int) {
             guard l >= 0, r >= 0 else { return }
             let size = lengths[l] + lengths[r]
-            guard let token = ids[Array(text[starts[l]..<(starts[l] + size)])], Int(token) < scores.count else { return }
+            guard let token = ids.value(for: text[starts[l]..<(starts[l] + size)]), Int(token) < scores.count else { return }
             queue.push(Bigram(score: scores[Int(token)], left: Int32(l), right: Int32(r), size: Int32(size)))
         }
 
@@ -72,7 +74,7 @@ struct SentencePieceModel: Sendable {
         var i = 0
         while i >= 0 {
             let piece = text[starts[i]..<(starts[i] + lengths[i])]
-            if let token = ids[Array(piece)] {
+            if let token = ids.value(for: piece) {
                 out.append(token)
             } else {
                 for byte in piece { out.append(byteTokens[Int(byte)]) }

@@ -4,7 +4,8 @@
 /// llama.cpp tries special tokens longest first and cuts every remaining text fragment at each
 /// occurrence. User-defined tokens are always matched; control and unknown tokens only when parsing
 /// special tokens. To stay fast on large vocabularies the tokens that occur at all are found first
-/// (bucketed by first byte), then llama.cpp's cut order is applied to just those.
+/// (a hash lookup per position and candidate length), then llama.cpp's cut order is applied to just
+/// those.
 struct SpecialTokenMatcher: Sendable {
     /// A piece of the input: raw text (a byte range) or an already-decided token.
     enum Fragment: Equatable {
@@ -19,19 +20,26 @@ struct SpecialTokenMatcher: Sendable {
     }
 
     private let entries: [Entry]
-    private let buckets: [[Int]]
+    /// Text → entry index.
+    private let table: ByteTable
+    /// Distinct text lengths of the entries starting with each byte.
+    private let lengths: [[Int]]
 
     init(tokens: [String], kinds: [TokenKind]) {
         var entries: [Entry] = []
-        var buckets = [[Int]](repeating: [], count: 256)
+        var lengthSets = [Set<Int>](repeating: [], count: 256)
+        var table = ByteTable(capacity: 64)
         for (i, kind) in kinds.enumerated() where kind.isSpecial {
             let bytes = Array(tokens[i].utf8)
             guard let first = bytes.first else { continue }
-            buckets[Int(first)].append(entries.count)
+            // Later duplicates win, like llama.cpp's text → id map.
+            table.set(bytes, Int32(entries.count))
+            lengthSets[Int(first)].insert(bytes.count)
             entries.append(Entry(id: Int32(i), bytes: bytes, alwaysMatched: kind == .userDefined))
         }
         self.entries = entries
-        self.buckets = buckets
+        self.table = table
+        lengths = lengthSets.map { $0.sorted() }
     }
 
     /// The fragments of `bytes`, in order.
@@ -64,12 +72,10 @@ struct SpecialTokenMatcher: Sendable {
         var found = Set<Int>()
         bytes.withUnsafeBufferPointer { buf in
             for p in 0..<buf.count {
-                for e in buckets[Int(buf[p])] where !found.contains(e) {
-                    let entry = entries[e]
-                    guard parseSpecial || entry.alwaysMatched, entry.bytes.count <= buf.count - p else { continue }
-                    var ok = true
-                    for k in 1..<max(entry.bytes.count, 1) where buf[p + k] != entry.bytes[k] { ok = false; break }
-                    if ok { found.insert(e) }
+                for len in lengths[Int(buf[p])] {
+                    guard len <= buf.count - p else { break }
+                    guard let e = table.value(for: UnsafeBufferPointer(rebasing: buf[p..<(p + len)])) else { continue }
+                    if parseSpecial || entries[Int(e)].alwaysMatched { found.insert(Int(e)) }
                 }
             }
         }

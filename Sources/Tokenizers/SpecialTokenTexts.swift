@@ -1,5 +1,8 @@
 /// Token texts llama.cpp recognises by name (`llama_vocab::impl::load`).
 enum SpecialTokenTexts {
+    /// First bytes of all texts below (`<`, `_`, and the lead byte of `▁`), a cheap pre-filter.
+    static let firstBytes: Set<UInt8> = [0x3C, 0x5F, 0xE2]
+
     /// Texts that end generation.
     static let endOfGeneration: Set<String> = [
         "<|eot_id|>", "<|im_end|>", "<|end|>", "<|return|>", "<|call|>", "<end_of_turn>", "<|endoftext|>",

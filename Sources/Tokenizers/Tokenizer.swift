@@ -102,6 +102,7 @@ public final class Tokenizer: Sendable {
         // control type, and stops generation on the EOG ones.
         var eog = Set<Int32>()
         for (i, text) in tokens.enumerated() {
+            guard let first = text.utf8.first, SpecialTokenTexts.firstBytes.contains(first) else { continue }
             if SpecialTokenTexts.endOfGeneration.contains(text) {
                 eog.insert(Int32(i))
                 kinds[i] = .control

@@ -63,3 +63,13 @@ struct ReferenceFile: Decodable {
     }
     let tokenize: [Case]
 }
+
+/// Greedy-generation prompts of a llama.cpp reference file: `promptIDs` include BOS when the model asks for it.
+struct GreedyReferenceFile: Decodable {
+    struct Case: Decodable {
+        let prompt: String
+        let promptIDs: [Int32]
+        enum CodingKeys: String, CodingKey { case prompt, promptIDs = "prompt_ids" }
+    }
+    let greedy: [Case]
+}
