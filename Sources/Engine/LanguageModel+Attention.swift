@@ -46,7 +46,7 @@ extension LanguageModel {
                 out.initialize(repeating: 0, count: valueDim)
                 let inv = 1 / sum
                 for j in first...last {
-                    Ops.axpy(scores[j - first] * inv, values + j * c.valueWidth, count: valueDim, into: out)
+                    Ops.axpy(scores[j - first] * inv, values + j * c.valueWidth, out, count: valueDim)
                 }
                 task += threadCount
             }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Engine
 import Foundation
+import Tokenizers
 
 /// `groupqwen generate`: run a model on a prompt and stream the continuation.
 struct GenerateCommand: AsyncParsableCommand {

@@ -25,7 +25,7 @@ struct TokenizeCommand: AsyncParsableCommand {
         try await reportingErrors {
             let url = try ModelStore().resolve(model)
             let file: GGUFFile
-            do { file = try GGUFFile(path: url.path) } catch { throw EngineError.file(error) }
+            file = try GGUFFile(path: url.path)
             let tokenizer = try Tokenizer(gguf: file)
             let ids = tokenizer.encode(text, parseSpecial: special)
             if json {

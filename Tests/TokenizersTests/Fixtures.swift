@@ -31,7 +31,7 @@ struct ReferenceModel: Sendable, CustomStringConvertible {
         return URL(fileURLWithPath: home).appendingPathComponent("models").appendingPathComponent(relativePath).path
     }
 
-    static let fixturesURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+    static let fixturesURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
 
     /// Opens the GGUF and builds its tokenizer; a missing model file is a test failure with instructions.
     func tokenizer() throws -> Tokenizer {
