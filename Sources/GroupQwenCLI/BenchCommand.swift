@@ -23,7 +23,7 @@ struct BenchCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             guard promptTokens > 0, generateTokens > 0, repetitions > 0 else { throw ValidationError("counts must be positive") }
-            let model = try modelOptions.load(batchCapacity: promptTokens)
+            let model = try await modelOptions.load(batchCapacity: promptTokens)
             let result = try Benchmark(model: model).run(promptTokens: promptTokens, generateTokens: generateTokens, repetitions: repetitions) { line in
                 if !json { FileHandle.standardError.write(Data((line + "\n").utf8)) }
             }

@@ -56,7 +56,7 @@ struct GenerateCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let model = try modelOptions.load()
+            let model = try await modelOptions.load()
             let generator = Generator(model: model)
             let promptIDs: [Int32]
             if chat {

@@ -23,7 +23,7 @@ struct TokenizeCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let url = try ModelStore().resolve(model)
+            let url = try await resolveModel(model)
             let file: GGUFFile
             file = try GGUFFile(path: url.path)
             let tokenizer = try Tokenizer(gguf: file)
