@@ -34,7 +34,7 @@ let package = Package(
             ],
             swiftSettings: optimized
         ),
-        .testTarget(name: "GGUFTests", dependencies: ["GGUF"]),
+        .testTarget(name: "GGUFTests", dependencies: ["GGUF"], exclude: ["Fixtures"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "GGUF"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "GGUF", "ModelStore"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "ModelStore"]),

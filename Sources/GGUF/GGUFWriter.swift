@@ -77,14 +77,15 @@ public struct GGUFWriter: Sendable {
     /// Arrays must be homogeneous (every item the same case; nested arrays may differ from one
     /// another in their own item type) and nest at most `maxArrayDepth` deep. An empty array is
     /// written with item type `uint8` unless a type is given with `setEmptyArray(_:itemType:)`.
-    /// `general.alignment` must be an integer power of two up to `maxAlignment`.
+    /// `general.alignment` must be a `uint32` power of two up to `maxAlignment` (ggml requires uint32).
     ///
     /// - Throws: `GGUFWriterError.invalidMetadata` when the value cannot be encoded.
     public mutating func set(_ key: String, _ value: MetadataValue) throws(GGUFWriterError) {
         try Self.validate(value, key: key, depth: 0)
         if key == "general.alignment" {
-            guard let a = value.intValue, Self.isValidAlignment(a) else {
-                throw .invalidMetadata(key: key, reason: "alignment must be an integer power of two up to \(Self.maxAlignment)")
+            // ggml reads general.alignment as a uint32 and refuses any other type.
+            guard case let .uint32(a) = value, Self.isValidAlignment(Int(a)) else {
+                throw .invalidMetadata(key: key, reason: "alignment must be a uint32 power of two up to \(Self.maxAlignment)")
             }
         }
         if let i = metadataIndex[key] {
@@ -183,7 +184,7 @@ public struct GGUFWriter: Sendable {
         out.append(UInt64(metadata.count))
         for (key, value) in metadata {
             out.appendString(key)
-            out.append(Self.valueType(of: value, emptyAs: emptyArrayTypes[key]).rawValue)
+            out.append(Self.valueType(of: value).rawValue)
             Self.encode(value, into: &out, emptyAs: emptyArrayTypes[key])
         }
         for (t, offset) in zip(tensors, tensorDataOffsets) {
@@ -265,16 +266,16 @@ public struct GGUFWriter: Sendable {
             throw .invalidMetadata(key: key, reason: "arrays nest more than \(maxArrayDepth) deep")
         }
         guard let first = items.first else { return }
-        let type = valueType(of: first, emptyAs: nil)
+        let type = valueType(of: first)
         for item in items {
-            guard valueType(of: item, emptyAs: nil) == type else {
-                throw .invalidMetadata(key: key, reason: "array mixes \(type) and \(valueType(of: item, emptyAs: nil)) items")
+            guard valueType(of: item) == type else {
+                throw .invalidMetadata(key: key, reason: "array mixes \(type) and \(valueType(of: item)) items")
             }
             try validate(item, key: key, depth: depth + 1)
         }
     }
 
-    private static func valueType(of value: MetadataValue, emptyAs: GGUFValueType?) -> GGUFValueType {
+    private static func valueType(of value: MetadataValue) -> GGUFValueType {
         switch value {
         case .uint8: return .uint8
         case .int8: return .int8
@@ -307,7 +308,7 @@ public struct GGUFWriter: Sendable {
         case let .int64(v): out.append(v)
         case let .float64(v): out.append(v.bitPattern)
         case let .array(items):
-            let itemType = items.first.map { valueType(of: $0, emptyAs: nil) } ?? emptyAs ?? .uint8
+            let itemType = items.first.map { valueType(of: $0) } ?? emptyAs ?? .uint8
             out.append(itemType.rawValue)
             out.append(UInt64(items.count))
             for item in items { encode(item, into: &out, emptyAs: nil) }

@@ -222,7 +222,9 @@ struct GGUFHostileFileTests {
             m[bit / 8] ^= 1 << (bit % 8)
             switch parse(m, in: dir) {
             case let .success(f): outcomes.parsed += 1; _ = touchAllTensors(f)
-            case .failure: outcomes.thrown += 1
+            case let .failure(e):
+                outcomes.thrown += 1
+                #expect(!e.description.contains("\n") && e.description.count < 400, "\(e)")
             }
         }
         #expect(outcomes.parsed + outcomes.thrown == headerLength * 8)
@@ -242,7 +244,10 @@ struct GGUFHostileFileTests {
                 m[i] = Bool.random(using: &g) ? interesting.randomElement(using: &g)! : UInt8.random(in: 0...255, using: &g)
             }
             if Int.random(in: 0..<8, using: &g) == 0 { m.removeLast(Int.random(in: 0..<m.count, using: &g)) }
-            if case let .success(f) = parse(m, in: dir) { _ = touchAllTensors(f) }
+            switch parse(m, in: dir) {
+            case let .success(f): _ = touchAllTensors(f)
+            case let .failure(e): #expect(!e.description.contains("\n") && e.description.count < 400, "\(e)")
+            }
         }
     }
 
@@ -260,6 +265,17 @@ struct GGUFHostileFileTests {
             #expect(e.description.count < 200)
             #expect(e.description.contains("GGUF") || e.description.hasPrefix("cannot open"))
         }
+        // Hostile keys and names cannot break the message over lines or make it huge.
+        let hostile = "evil\n\u{1B}[31mred\r" + String(repeating: "x", count: 100_000)
+        var r = RawGGUF.header(tensors: 0, kvs: 1)
+        r.str(hostile); r.u32(77)
+        let dir = ScratchDirectory()
+        let e = parseError(r.bytes, in: dir)
+        #expect(e == .invalidValueType(77, key: hostile))
+        let text = e?.description ?? ""
+        #expect(text.hasPrefix("GGUF metadata 'evil\\n\\u{1B}[31mred\\r"))
+        #expect(text.hasSuffix("…' has invalid value type 77"))
+        #expect(!text.contains("\n") && !text.contains("\u{1B}") && text.count < 200)
         #expect(GGUFError.unknownTensorType(99, tensor: "blk.0.w").description == "GGUF tensor 'blk.0.w' has unknown tensor type 99")
         #expect(GGUFError.invalidValue(key: "k", reason: "the key appears more than once").description == "GGUF metadata 'k' is invalid: the key appears more than once")
     }

@@ -162,7 +162,7 @@ struct GGUFWriterTests {
         let f = try parse(w.serialized(), in: dir).get()
         #expect(f.alignment == 128)
         #expect(f.tensor("b")?.fileOffset == f.dataOffset + 128)
-        for bad: MetadataValue in [.uint32(48), .uint32(0), .int32(-32), .string("32"), .uint64(1 << 21)] {
+        for bad: MetadataValue in [.uint32(48), .uint32(0), .int32(-32), .string("32"), .uint32(1 << 21), .uint64(64), .int32(64)] {
             #expect(throws: GGUFWriterError.self) { try w.set("general.alignment", bad) }
         }
         #expect(w.alignment == 128)
