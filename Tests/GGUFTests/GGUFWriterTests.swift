@@ -226,7 +226,7 @@ struct GGUFWriterTests {
 
     @Test("output is byte-identical to llama.cpp's Python gguf writer (Fixtures/reference.gguf)")
     func matchesPythonReference() throws {
-        let url = try #require(Bundle.module.url(forResource: "Fixtures/reference", withExtension: "gguf"))
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/reference.gguf")
         let reference = [UInt8](try Data(contentsOf: url))
         var w = GGUFWriter()
         try w.set("general.architecture", .string("llama"))
