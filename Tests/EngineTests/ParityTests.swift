@@ -81,7 +81,7 @@ struct ParityTests {
         for g in reference.greedy {
             options.maxTokens = g.ids.count
             let result = try generator.generate(promptIDs: g.prompt_ids, options: options)
-            let firstDifference = zip(result.ids, g.ids).firstIndex { $0 != $1 }
+            let firstDifference = zip(result.ids, g.ids).enumerated().first { $0.element.0 != $0.element.1 }?.offset
             if let i = firstDifference {
                 // Only a genuine tie may diverge: llama.cpp's top two candidates within the margin.
                 let top = g.steps[i].top
