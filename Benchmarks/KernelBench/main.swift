@@ -75,6 +75,19 @@ func fmt(_ v: Double, _ digits: Int = 1) -> String {
     return String(r)
 }
 
+do {
+    let pool = pools[2]!
+    for _ in 0..<1000 { pool.run { _, _ in } }
+    var best = Double.infinity, total = 0.0
+    for _ in 0..<20 {
+        let s = now()
+        for _ in 0..<1000 { pool.run { _, _ in } }
+        let t = (now() - s) / 1000
+        best = min(best, t); total += t
+    }
+    print("ThreadPool.run (2 threads, empty body): best \(fmt(best * 1e6, 2)) µs, mean \(fmt(total / 20 * 1e6, 2)) µs per call")
+}
+
 let types: [(TensorType, String)] = [(.q4_0, "Q4_0"), (.q4_1, "Q4_1"), (.q5_0, "Q5_0"), (.q5_1, "Q5_1"), (.q8_0, "Q8_0"), (.q4_K, "Q4_K"), (.q5_K, "Q5_K"), (.q6_K, "Q6_K"), (.f16, "F16")]
 // Qwen2.5-0.5B shapes (896 = 3.5 × 256, so K-quants only occur with 4864 columns) and Gemma3-270M ffn_down.
 let shapes = [(896, 896), (4864, 896), (896, 4864), (640, 2048)]
