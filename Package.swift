@@ -23,6 +23,7 @@ let package = Package(
             cSettings: [.unsafeFlags(["-O3", "-mavx2", "-mfma", "-mf16c"])]
         ),
         .target(name: "Kernels", dependencies: ["GGUF", "CKernels"], swiftSettings: kernelOptimized),
+        .executableTarget(name: "KernelBench", dependencies: ["Kernels", "GGUF"], path: "Benchmarks/KernelBench", swiftSettings: kernelOptimized),
         .target(name: "Tokenizers", dependencies: ["GGUF"], swiftSettings: optimized),
         .target(name: "Engine", dependencies: ["GGUF", "Kernels", "Tokenizers"], swiftSettings: optimized),
         .target(name: "ModelStore"),

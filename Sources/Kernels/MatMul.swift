@@ -1,3 +1,4 @@
+import CKernels
 import GGUF
 
 /// Reusable buffers for `MatMul` (quantized activations, per-thread rows). One per model instance;
@@ -54,39 +55,90 @@ public enum MatMul {
         }
     }
 
+    /// ggml type number when the C integer kernels handle `type`.
+    @inline(__always) static func integerKernelType(_ type: TensorType) -> Int32? {
+        switch type {
+        case .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q4_K, .q5_K, .q6_K: return Int32(type.rawValue)
+        default: return nil
+        }
+    }
+
     static func multiplyAll(_ ws: UnsafeBufferPointer<WeightMatrix>, x: UnsafePointer<Float>, count: Int, outputs: UnsafeBufferPointer<UnsafeMutablePointer<Float>>, pool: ThreadPool, scratch: MatMulScratch) {
         guard count > 0, !ws.isEmpty else { return }
         let columns = ws[0].columns
         var totalRows = 0
+        var needQ8 = false, needQ8K = false, needFloat = false
         for w in ws {
             precondition(w.columns == columns, "matrices sharing an input must have the same column count")
             totalRows += w.rows
+            if let t = integerKernelType(w.type) {
+                if ck_uses_q8_K(t) != 0 { needQ8K = true } else { needQ8 = true }
+            } else {
+                needFloat = true
+            }
         }
         let threads = pool.threadCount
-        var rowBuffers: [UnsafeMutablePointer<Float>] = []
-        for t in 0..<threads {
-            rowBuffers.append(scratch.buffer(t, bytes: columns * 4).assumingMemoryBound(to: Float.self))
+        // Per-thread float row buffers (only for float weights that need conversion: BF16).
+        if needFloat {
+            for t in 0..<threads { _ = scratch.buffer(t, bytes: columns * 4) }
         }
-        rowBuffers.withUnsafeBufferPointer { rb in
-            pool.run { t, n in
-                let per = (totalRows + n - 1) / n
-                let start = t * per, end = min(totalRows, start + per)
-                guard start < end else { return }
-                let row = rb[t]
-                var base = 0
-                for (m, w) in ws.enumerated() {
-                    let lo = max(start, base), hi = min(end, base + w.rows)
-                    if lo < hi {
-                        let o = outputs[m]
-                        for r in (lo - base)..<(hi - base) {
-                            Dequantize.row(w.type, from: w.row(r), count: columns, into: row)
-                            for i in 0..<count {
-                                o[i * w.rows + r] = Ops.dot(row, x + i * columns, count: columns)
-                            }
-                        }
-                    }
-                    base += w.rows
+        let strideQ8 = ck_act_stride_q8_32(Int32(columns)), strideQ8K = ck_act_stride_q8_K(Int32(columns))
+        let actQ8 = needQ8 ? UnsafeRawPointer(scratch.buffer(threads, bytes: strideQ8 * count)) : nil
+        let actQ8K = needQ8K ? UnsafeRawPointer(scratch.buffer(threads + 1, bytes: strideQ8K * count)) : nil
+        let rowBuffers = scratch.buffers
+        // 1. Quantize the activations once per needed format.
+        if needQ8 || needQ8K {
+            let quantize = { (lo: Int, hi: Int) in
+                for i in lo..<hi {
+                    if let a = actQ8 { ck_quantize_q8_32(x + i * columns, Int32(columns), UnsafeMutableRawPointer(mutating: a) + i * strideQ8) }
+                    if let a = actQ8K { ck_quantize_q8_K(x + i * columns, Int32(columns), UnsafeMutableRawPointer(mutating: a) + i * strideQ8K) }
                 }
+            }
+            if count < 4 || threads == 1 {
+                quantize(0, count)
+            } else {
+                pool.run { t, n in quantize(count * t / n, count * (t + 1) / n) }
+            }
+        }
+        // 2. All products in one dispatch, split over the concatenated rows (multiples of 16 rows = 64 bytes of output).
+        pool.run { t, n in
+            let units = (totalRows + 15) / 16
+            let start = min(totalRows, units * t / n * 16), end = min(totalRows, units * (t + 1) / n * 16)
+            guard start < end else { return }
+            var base = 0
+            for (m, w) in ws.enumerated() {
+                let lo = max(start, base), hi = min(end, base + w.rows)
+                if lo < hi {
+                    let o = outputs[m]
+                    let r0 = lo - base, nr = hi - lo
+                    if let kt = integerKernelType(w.type) {
+                        let k8 = ck_uses_q8_K(kt) != 0
+                        _ = ck_gemm(kt, w.row(r0), w.bytesPerRow, Int32(nr), k8 ? actQ8K : actQ8, k8 ? strideQ8K : strideQ8,
+                                    Int32(count), Int32(columns), o + r0, w.rows)
+                    } else {
+                        floatRows(w, r0..<(r0 + nr), x: x, count: count, out: o, rowBuffer: rowBuffers[t].pointer)
+                    }
+                }
+                base += w.rows
+            }
+        }
+    }
+
+    /// F32/F16/BF16 weights: float dot products.
+    static func floatRows(_ w: WeightMatrix, _ rows: Range<Int>, x: UnsafePointer<Float>, count: Int, out: UnsafeMutablePointer<Float>, rowBuffer: UnsafeMutableRawPointer?) {
+        let columns = w.columns
+        for r in rows {
+            switch w.type {
+            case .f32:
+                let wr = w.row(r).assumingMemoryBound(to: Float.self)
+                for i in 0..<count { out[i * w.rows + r] = Ops.dot(wr, x + i * columns, count: columns) }
+            case .f16:
+                let wr = w.row(r).assumingMemoryBound(to: UInt16.self)
+                for i in 0..<count { out[i * w.rows + r] = ck_dot_f16(wr, x + i * columns, Int32(columns)) }
+            default:
+                let row = rowBuffer!.assumingMemoryBound(to: Float.self)
+                Dequantize.row(w.type, from: w.row(r), count: columns, into: row)
+                for i in 0..<count { out[i * w.rows + r] = Ops.dot(row, x + i * columns, count: columns) }
             }
         }
     }

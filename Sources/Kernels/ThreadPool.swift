@@ -92,7 +92,13 @@ private final class PoolState: @unchecked Sendable {
                 pthread_mutex_unlock(mutex)
             }
             escaping(0, n)
-            while remaining.load(ordering: .acquiring) != 0 { ck_pause() }
+            // Spin, then yield: when the machine is oversubscribed a descheduled worker must get the core.
+            var spins = 0
+            while remaining.load(ordering: .acquiring) != 0 {
+                ck_pause()
+                spins &+= 1
+                if spins > 2000 { sched_yield() }
+            }
             job = nil
         }
     }
@@ -108,6 +114,7 @@ private final class PoolState: @unchecked Sendable {
                 while current == seen {
                     ck_pause()
                     spins &+= 1
+                    if spins > 2000 && spins & 15 == 0 { sched_yield() }
                     if spins & 1023 == 0 {
                         let now = Self.monotonicNanoseconds()
                         if deadline == 0 {

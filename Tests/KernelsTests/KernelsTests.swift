@@ -48,11 +48,17 @@ func checkMatMul(_ type: TensorType, rows: Int, columns: Int, count: Int, thread
             ref[i * rows + r] = s
         }
     }
-    let rms = (ref.map { $0 * $0 }.reduce(0, +) / Double(ref.count)).squareRoot()
+    // Output scale: the larger of the actual output RMS and ‖w_r‖·rms(x) (the RMS expected for
+    // uncorrelated data; keeps single-output cases whose dot is accidentally near 0 meaningful).
+    let rmsX = (x.map { Double($0) * Double($0) }.reduce(0, +) / Double(x.count)).squareRoot()
+    let rmsW = (deq.map { Double($0) * Double($0) }.reduce(0, +) / Double(rows)).squareRoot()
+    let rms = max((ref.map { $0 * $0 }.reduce(0, +) / Double(ref.count)).squareRoot(), rmsW * rmsX)
     let tolerance = (type == .f32 || type == .f16 || type == .bf16 ? 1e-4 : 1e-2) * rms
-    var worst = 0.0
-    for k in 0..<ref.count { worst = max(worst, abs(Double(out[k]) - ref[k])) }
-    #expect(worst <= tolerance, "\(typeName(type)) \(rows)x\(columns) count \(count) threads \(threads): max error \(worst), rms \(rms)")
+    // 8-bit activation quantization: RMS error ≤ 1e-2 of the output RMS, max error ≤ 5e-2.
+    var worst = 0.0, se = 0.0
+    for k in 0..<ref.count { let e = abs(Double(out[k]) - ref[k]); worst = max(worst, e); se += e * e }
+    let rmsError = (se / Double(ref.count)).squareRoot()
+    #expect(rmsError <= tolerance && worst <= 5 * tolerance, "\(typeName(type)) \(rows)x\(columns) count \(count) threads \(threads): max error \(worst), rms error \(rmsError), rms \(rms)")
 }
 
 @Suite struct MatMulTests {
@@ -133,10 +139,12 @@ func checkMatMul(_ type: TensorType, rows: Int, columns: Int, count: Int, thread
                         refs[i * rows + r] = s; ss += s * s
                     }
                 }
-                for k in 0..<refs.count { worst = max(worst, abs(refs[k] - Double(out[k]))) }
+                var se = 0.0
+                for k in 0..<refs.count { let e = abs(refs[k] - Double(out[k])); worst = max(worst, e); se += e * e }
                 let rms = (ss / Double(refs.count)).squareRoot()
-                #expect(worst <= 1e-2 * rms, "\(name) (\(typeName(w.type))) count \(count): max error \(worst), rms \(rms)")
-                print("real tensor \(name) \(typeName(w.type)) \(w.rows)x\(w.columns) count \(count): max err/rms = \(worst / rms)")
+                let rmsError = (se / Double(refs.count)).squareRoot()
+                #expect(rmsError <= 1e-2 * rms && worst <= 5e-2 * rms, "\(name) (\(typeName(w.type))) count \(count): max error \(worst), rms \(rms)")
+                print("real tensor \(name) \(typeName(w.type)) \(w.rows)x\(w.columns) count \(count): max err/rms = \(worst / rms), rms err/rms = \(rmsError / rms)")
             }
         }
     }

@@ -6,4 +6,27 @@
 /// CPU spin-wait hint.
 static inline void ck_pause(void) { __builtin_ia32_pause(); }
 
+/// Activation formats (one record per activation row, `stride` bytes apart, 64-byte aligned):
+///  Q8_32: int8 qs[n] | float d[n/32] | float s[n/32]      (s = d * Σqs of the block)
+///  Q8_K : int8 qs[n] | float d[n/256] | int16 bsums[n/16] (Σqs of each 16 elements)
+size_t ck_act_stride_q8_32(int n);
+size_t ck_act_stride_q8_K(int n);
+void ck_quantize_q8_32(const float *x, int n, void *record);
+void ck_quantize_q8_K(const float *x, int n, void *record);
+
+/// ggml type numbers understood by ck_gemm.
+enum { CK_Q4_0 = 2, CK_Q4_1 = 3, CK_Q5_0 = 6, CK_Q5_1 = 7, CK_Q8_0 = 8, CK_Q4_K = 12, CK_Q5_K = 13, CK_Q6_K = 14 };
+
+/// Whether `type` uses Q8_K activations (else Q8_32).
+static inline int ck_uses_q8_K(int type) { return type >= CK_Q4_K; }
+
+/// out[a * ostride + r] = Σ_c W[r][c] · act[a][c] for r < nrows, a < nact.
+/// w: row 0 of the quantized rows (wstride bytes apart); act: first activation record (astride bytes apart).
+/// Returns 0 if the type is not supported.
+int ck_gemm(int type, const void *w, size_t wstride, int nrows,
+            const void *act, size_t astride, int nact, int ncols,
+            float *out, size_t ostride);
+
+/// Float dot of one F16 row with a float vector.
+float ck_dot_f16(const uint16_t *w, const float *x, int n);
 #endif

@@ -1,0 +1,147 @@
+// KernelBench: throughput of the matrix kernels at realistic shapes.
+// Usage: KernelBench [quick]
+import CKernels
+import GGUF
+import Kernels
+#if canImport(Glibc)
+import Glibc
+#endif
+
+func now() -> Double {
+    var ts = timespec(); clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}
+
+struct Rng { var s: UInt64; mutating func next() -> UInt64 { s &+= 0x9E37_79B9_7F4A_7C15; var z = s; z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9; z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB; return z ^ (z >> 31) } }
+
+/// Random valid blocks (small f16 scales at the format's scale offsets).
+func makeWeights(_ type: TensorType, rows: Int, columns: Int) -> UnsafeMutableRawPointer {
+    let bytes = type.byteCount(elements: rows * columns)!
+    let p = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+    var rng = Rng(s: 1)
+    let words = p.bindMemory(to: UInt64.self, capacity: bytes / 8)
+    for i in 0..<(bytes / 8) { words[i] = rng.next() }
+    let bpb = type.bytesPerBlock!, blocks = bytes / bpb
+    let small = Float16(0.01).bitPattern
+    func set(_ o: Int) { p.storeBytes(of: small, toByteOffset: o, as: UInt16.self) }
+    for b in 0..<blocks {
+        let o = b * bpb
+        switch type {
+        case .f16: set(o)
+        case .q4_0, .q5_0, .q8_0, .q4_K, .q5_K: set(o)
+        case .q4_1, .q5_1: set(o); set(o + 2)
+        case .q6_K: set(o + 208)
+        default: break
+        }
+        if type == .q4_K || type == .q5_K { set(o + 2) }
+    }
+    return p
+}
+
+let quick = CommandLine.arguments.contains("quick")
+let pools = [1: ThreadPool(threadCount: 1), 2: ThreadPool(threadCount: 2)]
+let scratch = MatMulScratch()
+
+func bench(_ type: TensorType, rows: Int, columns: Int, count: Int, threads: Int) -> (seconds: Double, gbs: Double, gflops: Double) {
+    let data = makeWeights(type, rows: rows, columns: columns)
+    defer { data.deallocate() }
+    let w = try! WeightMatrix(type: type, rows: rows, columns: columns, data: data)
+    let x = UnsafeMutablePointer<Float>.allocate(capacity: count * columns)
+    let out = UnsafeMutablePointer<Float>.allocate(capacity: count * rows)
+    defer { x.deallocate(); out.deallocate() }
+    var rng = Rng(s: 2)
+    for i in 0..<(count * columns) { x[i] = Float(Int(rng.next() % 2001) - 1000) / 1000 }
+    let pool = pools[threads]!
+    MatMul.multiply(w, input: x, count: count, output: out, pool: pool, scratch: scratch)
+    let bytes = Double(w.bytesPerRow * rows)
+    let flops = 2.0 * Double(rows) * Double(columns) * Double(count)
+    // Repeat for at least ~0.3 s (decode: stream from memory, matrices bigger than L3 dominate anyway).
+    var iterations = 0
+    let t0 = now()
+    var best = Double.infinity
+    while now() - t0 < (quick ? 0.1 : 0.3) || iterations < 3 {
+        let s = now()
+        MatMul.multiply(w, input: x, count: count, output: out, pool: pool, scratch: scratch)
+        best = min(best, now() - s)
+        iterations += 1
+    }
+    return (best, bytes / best / 1e9, flops / best / 1e9)
+}
+
+func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
+func fmt(_ v: Double, _ digits: Int = 1) -> String {
+    var p = 1.0; for _ in 0..<digits { p *= 10 }
+    let r = (v * p).rounded() / p
+    return String(r)
+}
+
+do {
+    let pool = pools[2]!
+    for _ in 0..<1000 { pool.run { _, _ in } }
+    var best = Double.infinity, total = 0.0
+    for _ in 0..<20 {
+        let s = now()
+        for _ in 0..<1000 { pool.run { _, _ in } }
+        let t = (now() - s) / 1000
+        best = min(best, t); total += t
+    }
+    print("ThreadPool.run (2 threads, empty body): best \(fmt(best * 1e6, 2)) µs, mean \(fmt(total / 20 * 1e6, 2)) µs per call")
+}
+
+let types: [(TensorType, String)] = [(.q4_0, "Q4_0"), (.q4_1, "Q4_1"), (.q5_0, "Q5_0"), (.q5_1, "Q5_1"), (.q8_0, "Q8_0"), (.q4_K, "Q4_K"), (.q5_K, "Q5_K"), (.q6_K, "Q6_K"), (.f16, "F16")]
+// Qwen2.5-0.5B shapes (896 = 3.5 × 256, so K-quants only occur with 4864 columns) and Gemma3-270M ffn_down.
+let shapes = [(896, 896), (4864, 896), (896, 4864), (640, 2048)]
+print("matvec (count 1): best time, weight GB/s, GFLOP/s")
+for (t, name) in types {
+    var list = shapes
+    if t == .q8_0 { list.append((151936, 896)) }
+    for (r, c) in list where c % t.blockSize == 0 {
+        var line = pad("\(name) \(r)x\(c)", 20)
+        for threads in [1, 2] {
+            let m = bench(t, rows: r, columns: c, count: 1, threads: threads)
+            line += pad("  \(threads)T: \(fmt(m.seconds * 1e6)) µs \(fmt(m.gbs)) GB/s \(fmt(m.gflops)) GF/s", 44)
+        }
+        print(line)
+    }
+}
+print("\nmatmul (count 512): best time, GFLOP/s")
+for (t, name) in types {
+    for (r, c) in shapes where c % t.blockSize == 0 {
+        var line = pad("\(name) \(r)x\(c)", 20)
+        for threads in [1, 2] {
+            let m = bench(t, rows: r, columns: c, count: 512, threads: threads)
+            line += pad("  \(threads)T: \(fmt(m.seconds * 1e3, 2)) ms \(fmt(m.gflops)) GF/s", 34)
+        }
+        print(line)
+    }
+}
+
+// Swift SIMD vs C for the decode dots (single thread, weights in cache: 896x896 / 4864x896).
+print("\nSwift-SIMD vs C decode dot (1 thread)")
+for (t, name) in [(TensorType.q8_0, "Q8_0"), (.q4_K, "Q4_K")] {
+    for (r, c) in [(896, 4864), (4864, 2048)] {
+        let data = makeWeights(t, rows: r, columns: c)
+        let w = try! WeightMatrix(type: t, rows: r, columns: c, data: data)
+        let x = UnsafeMutablePointer<Float>.allocate(capacity: c)
+        for i in 0..<c { x[i] = Float(i % 17) / 17 - 0.5 }
+        let k8 = t == .q4_K
+        let stride = k8 ? ck_act_stride_q8_K(Int32(c)) : ck_act_stride_q8_32(Int32(c))
+        let act = UnsafeMutableRawPointer.allocate(byteCount: stride, alignment: 64)
+        if k8 { ck_quantize_q8_K(x, Int32(c), act) } else { ck_quantize_q8_32(x, Int32(c), act) }
+        let out = UnsafeMutablePointer<Float>.allocate(capacity: r)
+        func time(_ f: () -> Void) -> Double {
+            var best = Double.infinity
+            for _ in 0..<50 { let s = now(); f(); best = min(best, now() - s) }
+            return best
+        }
+        let tSwift = time {
+            for row in 0..<r {
+                out[row] = k8 ? SwiftSIMDDots.q4_K(row: w.row(row), act: act, columns: c) : SwiftSIMDDots.q8_0(row: w.row(row), act: act, columns: c)
+            }
+        }
+        let swiftValue = out[r / 2]
+        let tC = time { _ = ck_gemm(Int32(t.rawValue), w.data, w.bytesPerRow, Int32(r), act, stride, 1, Int32(c), out, r) }
+        print("\(name) \(r)x\(c): Swift SIMD \(fmt(tSwift * 1e6)) µs, C AVX2 \(fmt(tC * 1e6)) µs, speedup \(fmt(tSwift / tC, 2))x (check \(swiftValue) vs \(out[r / 2]))")
+        data.deallocate(); x.deallocate(); act.deallocate(); out.deallocate()
+    }
+}
