@@ -108,12 +108,11 @@ extension ModelsCommand {
         @Flag(help: "Also re-check the SHA-256 of models already present; re-fetch them if corrupt.")
         var verify = false
 
-        func validate() throws {
-            if ids.isEmpty && !all { throw ValidationError("give at least one model id, or --all") }
-            if !ids.isEmpty && all { throw ValidationError("give either model ids or --all, not both") }
-        }
-
         func run() async throws {
+            if ids.isEmpty != all {
+                printError(all ? "give either model ids or --all, not both" : "give at least one model id, or --all")
+                throw ExitCode.failure
+            }
             let store = ModelStore()
             let known = ModelCatalog.knownIDs
             if let unknown = ids.first(where: { !known.contains($0) }) {

