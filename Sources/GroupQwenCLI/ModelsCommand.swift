@@ -149,6 +149,7 @@ extension ModelsCommand {
 final class ProgressRenderer {
     private let isTTY = isatty(STDERR_FILENO) == 1
     private var lineOpen = false
+    private var openPhase: FetchProgress.Phase?
     private var lastBucket: (FetchProgress.Phase, Int)?
 
     private func write(_ s: String) { FileHandle.standardError.write(Data(s.utf8)) }
@@ -163,6 +164,7 @@ final class ProgressRenderer {
     func finishLine() {
         if lineOpen { write("\n") }
         lineOpen = false
+        openPhase = nil
     }
 
     func render(_ event: FetchProgress) {
@@ -172,9 +174,10 @@ final class ProgressRenderer {
             return
         }
         if isTTY {
+            if openPhase != event.phase { finishLine() }
             write("\r\(event.description)\u{1B}[K")
             lineOpen = true
-            if event.bytesDone >= event.bytesTotal { finishLine() }
+            openPhase = event.phase
         } else {
             let bucket = Int(event.fraction * 4)  // 0, 25, 50, 75, 100 %
             if let last = lastBucket, last.0 == event.phase, last.1 >= bucket { return }
