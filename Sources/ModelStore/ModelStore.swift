@@ -53,9 +53,14 @@ public struct ModelStore: Sendable {
     /// For directory models (e.g. `minilm-l6-v2`) the returned file's parent directory holds the companion files.
     public func localPath(for id: String) -> URL? {
         guard let descriptor = ModelCatalog.descriptor(for: id) else { return nil }
+        return presentPath(for: descriptor)
+    }
+
+    /// ``localPath(for:)`` for an explicit descriptor.
+    func presentPath(for descriptor: ModelDescriptor) -> URL? {
         let url = expectedPath(for: descriptor)
         guard Self.fileSize(url) == descriptor.size else { return nil }
-        let dir = modelDirectory(for: id)
+        let dir = modelDirectory(for: descriptor.id)
         for companion in descriptor.companionFiles where Self.fileSize(dir.appendingPathComponent(companion)) == nil {
             return nil
         }

@@ -20,6 +20,7 @@ public enum ModelStoreError: Error, Sendable, Equatable, CustomStringConvertible
     /// Any other I/O failure (create directory, rename, read…).
     case io(String)
 
+    /// A single-line, human-readable message (no trailing newline).
     public var description: String {
         switch self {
         case .unknownModel(let name, let known):
@@ -44,5 +45,6 @@ public enum ModelStoreError: Error, Sendable, Equatable, CustomStringConvertible
         }
     }
 
+    /// Same as ``description``, for `localizedDescription`.
     public var errorDescription: String? { description }
 }

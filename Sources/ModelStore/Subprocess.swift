@@ -10,12 +10,13 @@ enum Subprocess {
 
     /// Runs `arguments[0]` (looked up on `PATH` via `/usr/bin/env`) with the remaining arguments.
     /// Output goes to a temporary log file (never a pipe, so a chatty child cannot block), whose last
-    /// `tailLines` lines are returned. `tick` is called about every 150 ms while the child runs.
+    /// `tailLines` lines are returned. `tick` is called about every 150 ms while the child runs, or again at once if it returns
+    /// `true` (it did some work, e.g. hashed bytes the child has written, and has more to do).
     /// If the surrounding task is cancelled the child is terminated and `CancellationError` is thrown.
-    static func run(_ arguments: [String], tailLines: Int = 6, tick: () -> Void = {}) async throws -> Result {
+    static func run(_ arguments: [String], tailLines: Int = 6, tick: () -> Bool = { false }) async throws -> Result {
         let log = FileManager.default.temporaryDirectory
             .appendingPathComponent("groupqwen-\(getpid())-\(UUID().uuidString.prefix(8)).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: log) }
         let handle = try FileHandle(forWritingTo: log)
         defer { try? handle.close() }
@@ -41,11 +42,14 @@ enum Subprocess {
                 process.waitUntilExit()
                 throw CancellationError()
             }
-            tick()
-            try? await Task.sleep(nanoseconds: 150_000_000)
+            if tick() {
+                await Task.yield()
+            } else {
+                try? await Task.sleep(nanoseconds: 150_000_000)
+            }
         }
         process.waitUntilExit()
-        tick()
+        _ = tick()
         let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
         let lines = text.split(whereSeparator: \.isNewline).map(String.init).filter {
             !$0.trimmingCharacters(in: .whitespaces).isEmpty
