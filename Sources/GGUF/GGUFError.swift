@@ -34,7 +34,7 @@ public enum GGUFError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .invalidValueType(t, key): return "GGUF metadata '\(c(key))' has invalid value type \(t)"
         case let .invalidValue(key, reason): return "GGUF metadata '\(c(key))' is invalid: \(c(reason))"
         case let .invalidString(offset): return "GGUF file has a string that is not valid UTF-8 at offset \(offset)"
-        case let .implausibleCount(what, count): return "GGUF file is corrupt: implausible \(c(what)) count \(count)"
+        case let .implausibleCount(what, count): return "GGUF file is truncated or corrupt: \(c(what)) count \(count) does not fit in the file"
         case let .invalidTensor(name, reason): return "GGUF tensor '\(c(name))' is invalid: \(c(reason))"
         case let .unknownTensorType(t, tensor): return "GGUF tensor '\(c(tensor))' has unknown tensor type \(t)"
         case let .missingKey(key): return "GGUF metadata key '\(c(key))' is missing"
