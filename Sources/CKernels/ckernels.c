@@ -52,6 +52,10 @@ INLINE float absmax(const float *x, int n) {
     return max_abs8(m);
 }
 
+INLINE float round_fp16(float x) {
+    return _cvtsh_ss(_cvtss_sh(x, _MM_FROUND_TO_NEAREST_INT));
+}
+
 void ck_quantize_q8_32(const float *x, int n, void *record) {
     int nb = n / 32;
     int8_t *qs = (int8_t *)record;
@@ -63,8 +67,10 @@ void ck_quantize_q8_32(const float *x, int n, void *record) {
         __m256i q = quant32(x + 32 * b, _mm256_set1_ps(id));
         _mm256_storeu_si256((__m256i *)(qs + 32 * b), q);
         __m256i s16 = _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_set1_epi8(1), q), ones16);
-        d[b] = dd;
-        s[b] = dd * (float)hsum_i32(s16);
+        // llama.cpp keeps the block scale and the block sum as FP16 (block_q8_0 / block_q8_1);
+        // rounding them the same way keeps our logits within its rounding noise.
+        d[b] = round_fp16(dd);
+        s[b] = round_fp16(dd * (float)hsum_i32(s16));
     }
 }
 

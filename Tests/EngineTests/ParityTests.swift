@@ -19,14 +19,17 @@ struct ParityTests {
         }
     }
 
-    /// Feeds the reference ids one by one; at each step the top-1 and top-5 set must agree with
-    /// llama.cpp's, except where llama.cpp's own candidates are tied, and every reference top-5
-    /// token's logprob must be within tolerance.
+    /// Feeds the reference ids one by one (teacher forcing). At each step our top-1 must be
+    /// llama.cpp's top-1 unless llama.cpp itself rates the two as near-equal, the top-5 sets may only
+    /// differ at the 5th/6th boundary, and the logprob differences must stay within the model's
+    /// tolerance.
     @Test(arguments: TestModel.all)
     func teacherForcedLogprobsMatch(_ test: TestModel) throws {
         let reference = try ReferenceData.load(test.reference)
         let model = try test.load()
-        var worst = 0.0
+        let tolerance = test.tolerance
+        var differences: [Double] = []
+        var topOneAgreements = 0, steps = 0
         for g in reference.greedy {
             let cache = model.makeCache(capacity: g.prompt_ids.count + g.ids.count + 1)
             var logits = try model.forward(g.prompt_ids.enumerated().map {
@@ -36,37 +39,36 @@ struct ParityTests {
                 let raw = UnsafeBufferPointer(logits[0])
                 let ours = Logprobs.top(raw, count: 10)
                 let lse = Logprobs.logSumExp(raw)
-                let where_ = "\(test) prompt \(g.prompt.debugDescription) step \(stepIndex)"
-                // Top-1: same, or llama.cpp rates ours within a tie margin of its own top-1.
-                let refTop1 = step.top[0]
-                if ours[0].id != step.topIDs[0] {
-                    let refOurs = step.logprob(of: ours[0].id) ?? -.infinity
-                    #expect(refTop1[1] - refOurs < tieMargin(test), "\(where_): top-1 \(ours[0].id) vs llama.cpp \(step.topIDs[0])")
+                let place = "\(test) prompt \(g.prompt.debugDescription) step \(stepIndex)"
+                steps += 1
+                if ours[0].id == step.topIDs[0] {
+                    topOneAgreements += 1
+                } else {
+                    // llama.cpp's logprob for our top-1 (or its 10th-best bound if it is not listed).
+                    let theirs = step.logprob(of: ours[0].id) ?? step.top.last![1]
+                    #expect(step.top[0][1] - theirs <= tolerance.p95, "\(place): top-1 \(ours[0].id) vs llama.cpp \(step.topIDs[0])")
                 }
-                // Top-5 set: any token in one set but not the other must sit at the tie boundary.
-                let refTop5 = Set(step.topIDs.prefix(5))
-                let ourTop5 = Set(ours.prefix(5).map(\.id))
-                if refTop5 != ourTop5 {
-                    let fifth = step.top[4][1]
-                    for id in refTop5.symmetricDifference(ourTop5) {
-                        let refLogprob = step.logprob(of: id) ?? (step.top.last![1])
-                        #expect(abs(refLogprob - fifth) < tieMargin(test), "\(where_): top-5 differ at \(id)")
-                    }
+                let refTop5 = Set(step.topIDs.prefix(5)), ourTop5 = Set(ours.prefix(5).map(\.id))
+                for id in refTop5.symmetricDifference(ourTop5) {
+                    let theirs = step.logprob(of: id) ?? step.top.last![1]
+                    #expect(abs(theirs - step.top[4][1]) <= tolerance.p95, "\(place): top-5 sets differ at \(id), far from the boundary")
                 }
                 for pair in step.top.prefix(5) {
-                    let id = Int32(pair[0])
-                    let ourLogprob = Double(raw[Int(id)] - lse)
-                    let diff = abs(ourLogprob - pair[1])
-                    worst = max(worst, diff)
-                    #expect(diff <= test.logprobTolerance, "\(where_): token \(id) logprob \(ourLogprob) vs llama.cpp \(pair[1])")
+                    let difference = abs(Double(raw[Int(Int32(pair[0]))] - lse) - pair[1])
+                    differences.append(difference)
+                    #expect(difference <= tolerance.max, "\(place): token \(Int(pair[0])) logprob differs by \(difference)")
                 }
-                let position = g.prompt_ids.count + stepIndex
                 if stepIndex + 1 < g.steps.count {
-                    logits = try model.forward([BatchRow(token: step.id, position: position, cache: cache, wantsLogits: true)])
+                    logits = try model.forward([BatchRow(token: step.id, position: g.prompt_ids.count + stepIndex, cache: cache, wantsLogits: true)])
                 }
             }
         }
-        print("\(test): worst top-5 logprob difference vs llama.cpp \(worst)")
+        differences.sort()
+        let median = differences[differences.count / 2], p95 = differences[differences.count * 95 / 100]
+        print("parity \(test): \(steps) steps, top-1 agreement \(topOneAgreements)/\(steps), |Δlogprob| median \(median) p95 \(p95) max \(differences.last!)")
+        #expect(median <= tolerance.median)
+        #expect(p95 <= tolerance.p95)
+        #expect(Double(topOneAgreements) >= 0.95 * Double(steps))
     }
 
     /// Greedy generation reproduces llama.cpp's ids up to the first genuine tie.
@@ -94,5 +96,6 @@ struct ParityTests {
         }
     }
 
-    private func tieMargin(_ test: TestModel) -> Double { test.id == "qwen3-tiny-random" ? 0.05 : 0.05 }
+    /// Two candidates closer than this in llama.cpp's own logprobs are a tie.
+    private func tieMargin(_ test: TestModel) -> Double { test.tolerance.p95 }
 }

