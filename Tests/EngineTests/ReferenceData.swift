@@ -18,6 +18,23 @@ struct ReferenceData: Decodable {
         let ids: [Int32]
         let text: String
         let steps: [Step]
+
+        /// `steps` aligned to `ids`: entry i is the step that produced `ids[i]`, or nil where
+        /// llama.cpp's server left a step out (it does so for some tokens that end inside a
+        /// multi-byte character; one qwen3 fixture prompt has such a gap).
+        var alignedSteps: [Step?] {
+            var out: [Step?] = []
+            var j = 0
+            for id in ids {
+                if j < steps.count, steps[j].id == id {
+                    out.append(steps[j])
+                    j += 1
+                } else {
+                    out.append(nil)
+                }
+            }
+            return out
+        }
     }
     struct ChatCase: Decodable {
         struct Message: Decodable {
