@@ -86,7 +86,7 @@ struct GenerateCommand: AsyncParsableCommand {
             if json {
                 try printJSON(Self.jsonObject(result))
             } else {
-                print("")
+                stdout.write(Data("\n".utf8))
                 let t = result.timings
                 FileHandle.standardError.write(Data(String(format: "[prompt %d tokens, %.1f tok/s | generated %d tokens, %.1f tok/s | %@]\n",
                     t.promptTokens, t.promptTokensPerSecond, t.generatedTokens, t.generationTokensPerSecond, result.finishReason.rawValue).utf8))
