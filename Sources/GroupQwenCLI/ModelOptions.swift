@@ -28,8 +28,8 @@ func reportingErrors(_ body: () async throws -> Void) async throws {
     } catch let error as ValidationError {
         throw error
     } catch {
-        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-        throw ExitCode(1)
+        printError(describe(error))
+        throw ExitCode.failure
     }
 }
 
