@@ -18,7 +18,6 @@ struct TempHome {
     func seedWheel(_ part: WheelPart) -> Bool {
         let sources = [
             URL(fileURLWithPath: NSHomeDirectory()).appendingPathComponent(".groupqwen/cache/wheels"),
-            URL(fileURLWithPath: NSHomeDirectory()).appendingPathComponent(".groupqwen/dl"),
         ]
         let dest = store.wheelCacheDirectory
         try? FileManager.default.createDirectory(at: dest, withIntermediateDirectories: true)
