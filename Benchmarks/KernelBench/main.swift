@@ -88,6 +88,24 @@ do {
     print("ThreadPool.run (2 threads, empty body): best \(fmt(best * 1e6, 2)) µs, mean \(fmt(total / 20 * 1e6, 2)) µs per call")
 }
 
+if CommandLine.arguments.contains("pp") {
+    // Prompt-processing shapes only (count 512): Gemma3-270M and Qwen2.5-0.5B.
+    let ppTypes: [(TensorType, String)] = [(.q4_1, "Q4_1"), (.q5_0, "Q5_0"), (.q8_0, "Q8_0"), (.q4_K, "Q4_K"), (.q6_K, "Q6_K")]
+    let ppShapes = [(2048, 640), (640, 2048), (640, 1024), (896, 896), (4864, 896), (896, 4864)]
+    for (t, name) in ppTypes {
+        let filter = CommandLine.arguments.last!
+        for (r, c) in ppShapes where c % t.blockSize == 0 && (filter == "pp" || "\(name) \(r)x\(c)".contains(filter)) {
+            var line = pad("\(name) \(r)x\(c)", 20)
+            for threads in [1, 2] {
+                let m = bench(t, rows: r, columns: c, count: 512, threads: threads)
+                line += pad("  \(threads)T: \(fmt(m.seconds * 1e3, 2)) ms \(fmt(m.gflops)) GF/s", 34)
+            }
+            print(line)
+        }
+    }
+    exit(0)
+}
+
 let types: [(TensorType, String)] = [(.q4_0, "Q4_0"), (.q4_1, "Q4_1"), (.q5_0, "Q5_0"), (.q5_1, "Q5_1"), (.q8_0, "Q8_0"), (.q4_K, "Q4_K"), (.q5_K, "Q5_K"), (.q6_K, "Q6_K"), (.f16, "F16")]
 // Qwen2.5-0.5B shapes (896 = 3.5 × 256, so K-quants only occur with 4864 columns) and Gemma3-270M ffn_down.
 let shapes = [(896, 896), (4864, 896), (896, 4864), (640, 2048)]

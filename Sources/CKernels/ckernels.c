@@ -7,10 +7,11 @@
 #include <immintrin.h>
 #include <string.h>
 #include <math.h>
+#include <stdlib.h>
 
 #define INLINE static inline __attribute__((always_inline))
 
-size_t ck_act_stride_q8_32(int n) { size_t b = (size_t)n + (size_t)(n / 32) * 8; return (b + 63) & ~(size_t)63; }
+size_t ck_act_stride_q8_32(int n) { size_t b = (size_t)n + (size_t)((n / 32 + 7) & ~7) * 8; return (b + 63) & ~(size_t)63; }
 size_t ck_act_stride_q8_K(int n) { size_t b = (size_t)n + (size_t)(n / 256) * 4 + (size_t)(n / 16) * 2; return (b + 63) & ~(size_t)63; }
 
 INLINE float hsum_ps(__m256 v) {
@@ -57,9 +58,10 @@ INLINE float round_fp16(float x) {
 }
 
 void ck_quantize_q8_32(const float *x, int n, void *record) {
-    int nb = n / 32;
+    int nb = n / 32, nb8 = (nb + 7) & ~7;
     int8_t *qs = (int8_t *)record;
-    float *d = (float *)(qs + n), *s = d + nb;
+    float *d = (float *)(qs + n), *s = d + nb8;
+    for (int b = nb; b < nb8; b++) { d[b] = 0.0f; s[b] = 0.0f; }
     const __m256i ones16 = _mm256_set1_epi16(1);
     for (int b = 0; b < nb; b++) {
         float amax = absmax(x + 32 * b, 32);
@@ -118,6 +120,12 @@ INLINE __m256 dot_u8s8_ps(__m256i u, __m256i s) {   // Σ over 32 (in 8 lanes) a
 }
 
 #define MAXA 4
+#ifndef CK_CHUNK_KB
+#define CK_CHUNK_KB 256
+#endif
+#ifndef CK_TILED_MIN
+#define CK_TILED_MIN 8
+#endif
 
 // ------------------------------------------------------------- 32-element block types
 // kind: 0 = Q4_0, 1 = Q4_1, 2 = Q5_0, 3 = Q5_1, 4 = Q8_0
@@ -154,7 +162,7 @@ INLINE void gemm32_row(const int kind, const int na, const uint8_t *w, const uin
     for (int j = 0; j < na; j++) {
         acc[j] = _mm256_setzero_ps(); acc2[j] = _mm256_setzero_ps();
         aq[j] = (const int8_t *)(act + j * astride);
-        ad[j] = (const float *)(aq[j] + ncols); as[j] = ad[j] + nb;
+        ad[j] = (const float *)(aq[j] + ncols); as[j] = ad[j] + ((nb + 7) & ~7);
     }
     int b = 0;
     for (; b + 8 <= nb; b += 8) {
@@ -311,6 +319,165 @@ INLINE void gemm6k_row(const int na, const uint8_t *w, const uint8_t *act, size_
     for (int j = 0; j < na; j++) out[j * ostride] = hsum_ps(acc[j]);
 }
 
+// ------------------------------------------------------------- tiled batch path (32-element types)
+// For many activation rows, RM weight rows are first unpacked ("repacked") to bytes + float scales,
+// then RM x RN tiles run with all accumulators in registers: per (weight block, activation row) pair
+// one maddubs (activation as the memory operand), one madd, one convert and one FMA with the
+// precomputed scale product d_w·d_a broadcast from a small table.
+#ifndef TRM
+#define TRM 4
+#endif
+#ifndef TRN
+#define TRN 3
+#endif
+
+// out[j·ostride + i] = Σ lanes of acc[i][j]; four at a time with a horizontal-add tree.
+INLINE void store_sums(const int RM, const int RN, __m256 acc[TRM][TRN], float *out, size_t ostride) {
+    for (int i = 0; i < RM; i++) {
+        if (RN == 4 && TRN >= 4) {
+            const __m256 h = _mm256_hadd_ps(_mm256_hadd_ps(acc[i][0], acc[i][1]), _mm256_hadd_ps(acc[i][2], acc[i][3]));
+            const __m128 r = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+            float t[4];
+            _mm_storeu_ps(t, r);
+            for (int j = 0; j < 4; j++) out[j * ostride + i] = t[j];
+        } else {
+            for (int j = 0; j < RN; j++) out[j * ostride + i] = hsum_ps(acc[i][j]);
+        }
+    }
+}
+
+#define TKB 64   // blocks per column chunk (fixed scale-table stride: constant address offsets)
+
+typedef struct {
+    uint8_t *q;      // RM rows of ncols bytes (unsigned values, or signed for Q8_0)
+    float *d;        // RM rows of nbp block scales
+    float *m;        // RM rows of nbp block offsets (value = d·q + m)
+    float *S;        // scale table: (i·RN + j)·nbp + b
+    size_t cap;
+} repack_buf;
+
+static _Thread_local repack_buf tl_buf;
+
+static repack_buf *get_buf(int ncols) {
+    const int nbp = (ncols / 32 + 8);
+    size_t need = (size_t)TRM * ncols + (size_t)(2 * TRM * nbp + TRM * TRN * TKB) * sizeof(float) + 256;
+    repack_buf *r = &tl_buf;
+    if (r->cap < need) {
+        free(r->q);
+        r->q = (uint8_t *)aligned_alloc(64, (need + 63) & ~(size_t)63);
+        r->cap = need;
+    }
+    uint8_t *p = r->q + (((size_t)TRM * ncols + 63) & ~(size_t)63);
+    r->d = (float *)p; r->m = r->d + TRM * nbp; r->S = r->m + TRM * nbp;
+    return r;
+}
+
+// Unpacks rm rows of 32-element blocks; q is interleaved by block: q[(b·rm + i)·32].
+INLINE void repack32(const int kind, const uint8_t *w, size_t wstride, int rm, int ncols, repack_buf *rb) {
+    const int nb = ncols / 32, nbp = nb + 8, bpb = bpb32(kind);
+    for (int i = 0; i < rm; i++) {
+        const uint8_t *row = w + (size_t)i * wstride;
+        float *d = rb->d + i * nbp, *m = rb->m + i * nbp;
+        for (int b = 0; b < nb; b++) {
+            const uint8_t *p = row + (size_t)b * bpb;
+            __m256i sgn;
+            __m256i v = kind == 4 ? _mm256_loadu_si256((const __m256i *)(p + 2)) : unpack32(kind, p, &sgn);
+            _mm256_store_si256((__m256i *)(rb->q + ((size_t)b * rm + i) * 32), v);
+            const float dw = h2f(ld16(p));
+            d[b] = dw;
+            m[b] = kind == 0 ? -8.0f * dw : kind == 2 ? -16.0f * dw : (kind == 1 || kind == 3) ? h2f(ld16(p + 2)) : 0.0f;
+        }
+        for (int b = nb; b < nb + 8; b++) { d[b] = 0; m[b] = 0; }
+    }
+}
+
+
+
+INLINE void tile32(const int sgnd, const int RM, const int RN, const repack_buf *rb, int ncols,
+                   const uint8_t *act, size_t astride, float *out, size_t ostride) {
+    const int nb = ncols / 32, nbp = nb + 8, nb8 = (nb + 7) & ~7;
+    const int8_t *aq[TRN]; const float *ad[TRN]; const float *as[TRN];
+    for (int j = 0; j < RN; j++) {
+        aq[j] = (const int8_t *)(act + j * astride);
+        ad[j] = (const float *)(aq[j] + ncols); as[j] = ad[j] + nb8;
+    }
+    __m256 acc[TRM][TRN];
+    // offset terms Σ_b m_w·s_a, 8 blocks per FMA, folded into the accumulators
+    for (int i = 0; i < RM; i++) {
+        const float *m = rb->m + i * nbp;
+        for (int j = 0; j < RN; j++) {
+            __m256 o = _mm256_setzero_ps();
+            if (!sgnd) {
+                for (int b = 0; b < nb; b += 8) o = _mm256_fmadd_ps(_mm256_loadu_ps(m + b), _mm256_loadu_ps(as[j] + b), o);
+            }
+            acc[i][j] = o;
+        }
+    }
+    const __m256i ones = _mm256_set1_epi16(1);
+    float *S = rb->S;
+    for (int b0 = 0; b0 < nb; b0 += TKB) {
+        const int b1 = b0 + TKB < nb ? b0 + TKB : nb;
+        // scale table S[(i·RN + j)·TKB + (b − b0)] = d_w · d_a
+        for (int i = 0; i < RM; i++) {
+            const float *d = rb->d + i * nbp;
+            for (int j = 0; j < RN; j++) {
+                float *St = S + (i * RN + j) * TKB - b0;
+                for (int b = b0; b < b1; b += 8) _mm256_storeu_ps(St + b, _mm256_mul_ps(_mm256_loadu_ps(d + b), _mm256_loadu_ps(ad[j] + b)));
+            }
+        }
+        const uint8_t *wq = rb->q + (size_t)b0 * RM * 32;
+        for (int b = b0; b < b1; b++, wq += RM * 32) {
+            const float *Sb = S + (b - b0);
+            for (int i = 0; i < RM; i++) {
+                const __m256i w = _mm256_load_si256((const __m256i *)(wq + 32 * i));
+                const __m256i wu = sgnd ? _mm256_sign_epi8(w, w) : w;
+                for (int j = 0; j < RN; j++) {
+                    __m256i a = _mm256_loadu_si256((const __m256i *)(aq[j] + 32 * b));
+                    if (sgnd) a = _mm256_sign_epi8(a, w);
+                    const __m256i p = _mm256_madd_epi16(_mm256_maddubs_epi16(wu, a), ones);
+                    acc[i][j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p), _mm256_broadcast_ss(Sb + (i * RN + j) * TKB), acc[i][j]);
+                }
+            }
+        }
+    }
+    store_sums(RM, RN, acc, out, ostride);
+}
+
+#define TILE_CASE(S, M, N) case (M) * 8 + (N): tile32(S, M, N, rb, ncols, act, astride, out, ostride); break;
+#define TILE_SWITCH(S) switch (rm * 8 + rn) { \
+    TILE_CASE(S, 1, 1) TILE_CASE(S, 1, 2) TILE_CASE(S, 1, 3) TILE_CASE(S, 1, 4) \
+    TILE_CASE(S, 2, 1) TILE_CASE(S, 2, 2) TILE_CASE(S, 2, 3) TILE_CASE(S, 2, 4) \
+    TILE_CASE(S, 3, 1) TILE_CASE(S, 3, 2) TILE_CASE(S, 3, 3) TILE_CASE(S, 3, 4) \
+    TILE_CASE(S, 4, 1) TILE_CASE(S, 4, 2) TILE_CASE(S, 4, 3) TILE_CASE(S, 4, 4) }
+static void tile32_u(int rm, int rn, const repack_buf *rb, int ncols, const uint8_t *act, size_t astride, float *out, size_t ostride) { TILE_SWITCH(0) }
+static void tile32_s(int rm, int rn, const repack_buf *rb, int ncols, const uint8_t *act, size_t astride, float *out, size_t ostride) { TILE_SWITCH(1) }
+
+static void gemm32_tiled(const int kind, const uint8_t *W, size_t wstride, int nrows,
+                         const uint8_t *A, size_t astride, int nact, int ncols, float *out, size_t ostride) {
+    repack_buf *rb = get_buf(ncols);
+    // activation chunk: ~256 KB of quantized activations (stays in L2 while the weight rows pass)
+    int chunk = (int)((CK_CHUNK_KB * 1024) / astride);
+    chunk = chunk < TRN ? TRN : chunk / TRN * TRN;
+    for (int a0 = 0; a0 < nact; a0 += chunk) {
+        const int a1 = a0 + chunk < nact ? a0 + chunk : nact;
+        for (int r = 0; r < nrows; r += TRM) {
+            const int rm = nrows - r < TRM ? nrows - r : TRM;
+            switch (kind) {
+            case 0: repack32(0, W + (size_t)r * wstride, wstride, rm, ncols, rb); break;
+            case 1: repack32(1, W + (size_t)r * wstride, wstride, rm, ncols, rb); break;
+            case 2: repack32(2, W + (size_t)r * wstride, wstride, rm, ncols, rb); break;
+            case 3: repack32(3, W + (size_t)r * wstride, wstride, rm, ncols, rb); break;
+            default: repack32(4, W + (size_t)r * wstride, wstride, rm, ncols, rb); break;
+            }
+            for (int a = a0; a < a1; a += TRN) {
+                const int rn = a1 - a < TRN ? a1 - a : TRN;
+                if (kind == 4) tile32_s(rm, rn, rb, ncols, A + (size_t)a * astride, astride, out + (size_t)a * ostride + r, ostride);
+                else tile32_u(rm, rn, rb, ncols, A + (size_t)a * astride, astride, out + (size_t)a * ostride + r, ostride);
+            }
+        }
+    }
+}
+
 // ------------------------------------------------------------- driver
 INLINE void row_dispatch(int type, const int na, const uint8_t *w, const uint8_t *act, size_t astride, int ncols, float *out, size_t ostride) {
     switch (type) {
@@ -342,6 +509,11 @@ int ck_gemm(int type, const void *w, size_t wstride, int nrows,
     default: return 0;
     }
     const uint8_t *W = (const uint8_t *)w, *A = (const uint8_t *)act;
+    if (nact >= CK_TILED_MIN && type <= CK_Q8_0) {
+        const int kind = type == CK_Q4_0 ? 0 : type == CK_Q4_1 ? 1 : type == CK_Q5_0 ? 2 : type == CK_Q5_1 ? 3 : 4;
+        gemm32_tiled(kind, W, wstride, nrows, A, astride, nact, ncols, out, ostride);
+        return 1;
+    }
     // Activation chunks keep the working set in L2; weight rows are re-read from L2/L3 per chunk.
     const int chunk = 64;
     for (int a0 = 0; a0 < nact; a0 += chunk) {

@@ -81,6 +81,20 @@ func checkMatMul(_ type: TensorType, rows: Int, columns: Int, count: Int, thread
         try checkMatMul(type, rows: 96, columns: 512, count: 37, threads: 2, seed: 11)
     }
 
+    /// The tiled batch kernels (count ≥ 8): counts and row counts that are not multiples of the tile,
+    /// column counts whose block count is not a multiple of 8, and more than one column chunk.
+    @Test(arguments: [TensorType.q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q4_K, .q5_K, .q6_K].map(\.rawValue))
+    func tiledBatch(raw: UInt32) throws {
+        let type = TensorType(rawValue: raw)!
+        let k = type.blockSize == 256
+        for (rows, columns, count) in [(5, k ? 256 : 96, 1), (7, k ? 512 : 160, 3), (13, k ? 256 : 640, 5),
+                                       (6, k ? 768 : 2080, 17), (9, k ? 256 : 64, 512), (31, k ? 4352 : 4352, 9)] {
+            for threads in [1, 2] {
+                try checkMatMul(type, rows: rows, columns: columns, count: count, threads: threads, seed: UInt64(rows * count))
+            }
+        }
+    }
+
     @Test func multiEqualsSingle() throws {
         var rng = SplitMix(seed: 99)
         let columns = 512
