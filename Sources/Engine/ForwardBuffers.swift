@@ -16,6 +16,9 @@ final class ForwardBuffers: @unchecked Sendable {
     let scoreCapacity: Int
     let threadCount: Int
     private var all: [UnsafeMutablePointer<Float>] = []
+    /// Output lists for the fused products, built once.
+    private(set) var queryKeyValueOutputs: [UnsafeMutablePointer<Float>] = []
+    private(set) var gateUpOutputs: [UnsafeMutablePointer<Float>] = []
 
     init(configuration c: ModelConfiguration, rowCapacity: Int, contextCapacity: Int, threadCount: Int) {
         self.rowCapacity = rowCapacity
@@ -39,6 +42,8 @@ final class ForwardBuffers: @unchecked Sendable {
         up = make(rowCapacity * c.feedForwardLength)
         scores = make(threadCount * contextCapacity)
         self.all = all
+        queryKeyValueOutputs = [query, key, value]
+        gateUpOutputs = [gate, up]
     }
 
     deinit { for p in all { p.deallocate() } }

@@ -13,8 +13,8 @@ extension LanguageModel {
         let valueDim = c.valueHeadDim
         let groupSize = c.headCount / c.kvHeadCount
         let scale = c.attentionScale
-        let rowArray = Array(rows)
-        let tasks = rowArray.count * c.headCount
+        let tasks = rows.count * c.headCount
+        let firstRow = rows.startIndex
         pool.run { thread, threadCount in
             let scores = b.scores + thread * b.scoreCapacity
             var task = thread
@@ -22,7 +22,7 @@ extension LanguageModel {
                 let i = task / c.headCount
                 let head = task % c.headCount
                 let kvHead = head / groupSize
-                let row = rowArray[i]
+                let row = rows[firstRow + i]
                 let keys = row.cache.keys(layer: layer) + kvHead * headDim
                 let values = row.cache.values(layer: layer) + kvHead * valueDim
                 let q = b.query + i * c.queryWidth + head * headDim

@@ -21,8 +21,8 @@ extension LanguageModel {
         for (layerIndex, layer) in weights.layers.enumerated() {
             // Attention block.
             normalize(b.hidden, weight: layer.attentionNorm, rows: n, width: d, into: b.normed)
-            MatMul.multiply([layer.query, layer.key, layer.value], input: b.normed, count: n,
-                            outputs: [b.query, b.key, b.value], pool: pool, scratch: scratch)
+            MatMul.multiply(fusedQueryKeyValue[layerIndex], input: b.normed, count: n,
+                            outputs: b.queryKeyValueOutputs, pool: pool, scratch: scratch)
             addBias(layer.queryBias, to: b.query, rows: n)
             addBias(layer.keyBias, to: b.key, rows: n)
             addBias(layer.valueBias, to: b.value, rows: n)
@@ -50,7 +50,7 @@ extension LanguageModel {
 
             // Feed-forward block.
             normalize(b.hidden, weight: layer.feedForwardNorm, rows: n, width: d, into: b.normed)
-            MatMul.multiply([layer.gate, layer.up], input: b.normed, count: n, outputs: [b.gate, b.up], pool: pool, scratch: scratch)
+            MatMul.multiply(fusedGateUp[layerIndex], input: b.normed, count: n, outputs: b.gateUpOutputs, pool: pool, scratch: scratch)
             switch c.activation {
             case .silu: Ops.swiglu(gate: b.gate, up: b.up, count: n * c.feedForwardLength, output: b.gate)
             case .gelu: Ops.geglu(gate: b.gate, up: b.up, count: n * c.feedForwardLength, output: b.gate)

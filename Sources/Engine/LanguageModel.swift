@@ -15,6 +15,9 @@ public final class LanguageModel: @unchecked Sendable {
     /// Tokens processed per internal chunk of a forward pass.
     public let batchCapacity: Int
     let weights: ModelWeights
+    /// Per-layer lists of the matrices that share an input, built once at load.
+    let fusedQueryKeyValue: [[WeightMatrix]]
+    let fusedGateUp: [[WeightMatrix]]
     let pool: ThreadPool
     let scratch = MatMulScratch()
     var buffers: ForwardBuffers
@@ -28,7 +31,10 @@ public final class LanguageModel: @unchecked Sendable {
         self.file = file
         self.configuration = configuration
         self.tokenizer = tokenizer
-        self.weights = try ModelWeights(gguf: file, configuration: configuration)
+        let weights = try ModelWeights(gguf: file, configuration: configuration)
+        self.weights = weights
+        self.fusedQueryKeyValue = weights.layers.map(\.queryKeyValue)
+        self.fusedGateUp = weights.layers.map(\.gateUp)
         self.vocabularySize = weights.outputHead.rows
         self.batchCapacity = batchCapacity
         self.pool = ThreadPool(threadCount: max(1, threads))

@@ -19,6 +19,11 @@ struct LayerWeights: @unchecked Sendable {
     var up: WeightMatrix
     var down: WeightMatrix
     var postFeedForwardNorm: [Float]?
+
+    /// Q, K and V, which share their input (one fused product per layer).
+    var queryKeyValue: [WeightMatrix] { [query, key, value] }
+    /// Gate and up projections, which share their input.
+    var gateUp: [WeightMatrix] { [gate, up] }
 }
 
 /// All tensors of a decoder-only model. Matrices stay in the mapping; only norms and biases
