@@ -49,6 +49,8 @@ public final class Generator: @unchecked Sendable {
         timings.promptSeconds = (clock.now - start).seconds
 
         let genStart = clock.now
+        var stepRow: [BatchRow] = []
+        stepRow.reserveCapacity(1)
         while ids.count < options.maxTokens {
             let row = logits[0]
             let raw = UnsafeBufferPointer(row)
@@ -75,7 +77,9 @@ public final class Generator: @unchecked Sendable {
             guard onToken(token) else { finish = .cancelled; break }
             if ids.count >= options.maxTokens { break }
             guard cache.count < cache.capacity else { finish = .length; break }
-            logits = try model.forward([BatchRow(token: next, position: cache.count, cache: cache, wantsLogits: true)])
+            stepRow.removeAll(keepingCapacity: true)
+            stepRow.append(BatchRow(token: next, position: cache.count, cache: cache, wantsLogits: true))
+            logits = try model.forward(stepRow)
         }
         if finish == .length || finish == .cancelled {
             let (tail, _) = stopMatcher.feed(detokenizer.flush())
