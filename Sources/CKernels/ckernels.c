@@ -534,3 +534,59 @@ float ck_dot_f16(const uint16_t *w, const float *x, int n) {
     for (; i < n; i++) s += _cvtsh_ss(w[i]) * x[i];
     return s;
 }
+
+// ------------------------------------------------------------- activations (8 lanes, polynomial exp)
+// exp(x): x = n·ln2 + r, |r| ≤ ln2/2, degree-6 polynomial (Cephes expf coefficients), 2^n via the
+// exponent bits. Relative error ~1e-7 for |x| ≤ 87; inputs are clamped to [-87.3, 88.3].
+INLINE __m256 exp8(__m256 x) {
+    x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-87.3f)), _mm256_set1_ps(88.3f));
+    const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
+    __m256 p = _mm256_set1_ps(1.9875691500E-4f);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507E-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073E-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894E-2f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459E-1f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201E-1f));
+    p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
+    // 2^n in two halves so that n = 128 (x near 88.3) does not overflow the exponent field
+    const __m256i ni = _mm256_cvtps_epi32(n);
+    const __m256i h = _mm256_srai_epi32(ni, 1);
+    const __m256 s1 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(h, _mm256_set1_epi32(127)), 23));
+    const __m256 s2 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_sub_epi32(ni, h), _mm256_set1_epi32(127)), 23));
+    return _mm256_mul_ps(_mm256_mul_ps(p, s1), s2);
+}
+// x·sigmoid(k·x)-style: gelu_tanh(x) = x / (1 + exp(-2·√(2/π)·(x + 0.044715 x³)))
+INLINE __m256 gelu8(__m256 x) {
+    const __m256 u = _mm256_mul_ps(x, _mm256_fmadd_ps(_mm256_mul_ps(x, x), _mm256_set1_ps(-2.0f * 0.79788456080286535588f * 0.044715f), _mm256_set1_ps(-2.0f * 0.79788456080286535588f)));
+    return _mm256_div_ps(x, _mm256_add_ps(_mm256_set1_ps(1.0f), exp8(u)));
+}
+INLINE __m256 silu8(__m256 x) {
+    return _mm256_div_ps(x, _mm256_add_ps(_mm256_set1_ps(1.0f), exp8(_mm256_sub_ps(_mm256_setzero_ps(), x))));
+}
+INLINE __m256 load_n(const float *p, int n) {   // n < 8 floats, rest 0
+    float t[8] = {0}; memcpy(t, p, (size_t)n * 4); return _mm256_loadu_ps(t);
+}
+INLINE void store_n(float *p, __m256 v, int n) { float t[8]; _mm256_storeu_ps(t, v); memcpy(p, t, (size_t)n * 4); }
+
+void ck_gelu(const float *x, int n, float *out) {
+    int i = 0;
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(out + i, gelu8(_mm256_loadu_ps(x + i)));
+    if (i < n) store_n(out + i, gelu8(load_n(x + i, n - i)), n - i);
+}
+void ck_silu(const float *x, int n, float *out) {
+    int i = 0;
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(out + i, silu8(_mm256_loadu_ps(x + i)));
+    if (i < n) store_n(out + i, silu8(load_n(x + i, n - i)), n - i);
+}
+void ck_geglu(const float *g, const float *u, int n, float *out) {
+    int i = 0;
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(out + i, _mm256_mul_ps(gelu8(_mm256_loadu_ps(g + i)), _mm256_loadu_ps(u + i)));
+    if (i < n) store_n(out + i, _mm256_mul_ps(gelu8(load_n(g + i, n - i)), load_n(u + i, n - i)), n - i);
+}
+void ck_swiglu(const float *g, const float *u, int n, float *out) {
+    int i = 0;
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(out + i, _mm256_mul_ps(silu8(_mm256_loadu_ps(g + i)), _mm256_loadu_ps(u + i)));
+    if (i < n) store_n(out + i, _mm256_mul_ps(silu8(load_n(g + i, n - i)), load_n(u + i, n - i)), n - i);
+}

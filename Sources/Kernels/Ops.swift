@@ -1,3 +1,4 @@
+import CKernels
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -121,7 +122,7 @@ public enum Ops {
 
     /// output[i] = x[i] · sigmoid(x[i]). `output` may alias `x`.
     public static func silu(_ x: UnsafePointer<Float>, count: Int, output: UnsafeMutablePointer<Float>) {
-        for i in 0..<count { let v = x[i]; output[i] = v / (1 + expf(-v)) }
+        ck_silu(x, Int32(count), output)
     }
 
     @inline(__always) static func geluScalar(_ x: Float) -> Float {
@@ -132,17 +133,17 @@ public enum Ops {
 
     /// GELU, tanh approximation (ggml_gelu). `output` may alias `x`.
     public static func gelu(_ x: UnsafePointer<Float>, count: Int, output: UnsafeMutablePointer<Float>) {
-        for i in 0..<count { output[i] = geluScalar(x[i]) }
+        ck_gelu(x, Int32(count), output)
     }
 
     /// output = silu(gate) · up. `output` may alias either input.
     public static func swiglu(gate: UnsafePointer<Float>, up: UnsafePointer<Float>, count: Int, output: UnsafeMutablePointer<Float>) {
-        for i in 0..<count { let g = gate[i]; output[i] = g / (1 + expf(-g)) * up[i] }
+        ck_swiglu(gate, up, Int32(count), output)
     }
 
     /// output = gelu(gate) · up (Gemma 3). `output` may alias either input.
     public static func geglu(gate: UnsafePointer<Float>, up: UnsafePointer<Float>, count: Int, output: UnsafeMutablePointer<Float>) {
-        for i in 0..<count { output[i] = geluScalar(gate[i]) * up[i] }
+        ck_geglu(gate, up, Int32(count), output)
     }
 
     /// output = a + b. `output` may alias either input.
