@@ -324,6 +324,12 @@ INLINE void gemm6k_row(const int na, const uint8_t *w, const uint8_t *act, size_
 #ifndef TRN
 #define TRN 3
 #endif
+#ifndef SRM
+#define SRM 3
+#endif
+#ifndef SRN
+#define SRN 3
+#endif
 
 // out[j·ostride + i] = Σ lanes of acc[i][j]; four at a time with a horizontal-add tree.
 INLINE void store_sums(const int RM, const int RN, __m256 acc[TRM][TRN], float *out, size_t ostride) {
@@ -449,13 +455,14 @@ static void tile32_s(int rm, int rn, const repack_buf *rb, int ncols, const uint
 static void gemm32_tiled(const int kind, const uint8_t *W, size_t wstride, int nrows,
                          const uint8_t *A, size_t astride, int nact, int ncols, float *out, size_t ostride) {
     repack_buf *rb = get_buf(ncols);
+    const int tm = kind == 4 ? SRM : TRM, tn = kind == 4 ? SRN : TRN;   // Q8_0: smaller tile (no spills with the sign trick)
     // activation chunk: ~256 KB of quantized activations (stays in L2 while the weight rows pass)
     int chunk = (int)((CK_CHUNK_KB * 1024) / astride);
-    chunk = chunk < TRN ? TRN : chunk / TRN * TRN;
+    chunk = chunk < tn ? tn : chunk / tn * tn;
     for (int a0 = 0; a0 < nact; a0 += chunk) {
         const int a1 = a0 + chunk < nact ? a0 + chunk : nact;
-        for (int r = 0; r < nrows; r += TRM) {
-            const int rm = nrows - r < TRM ? nrows - r : TRM;
+        for (int r = 0; r < nrows; r += tm) {
+            const int rm = nrows - r < tm ? nrows - r : tm;
             switch (kind) {
             case 0: repack32(0, W + (size_t)r * wstride, wstride, rm, ncols, rb); break;
             case 1: repack32(1, W + (size_t)r * wstride, wstride, rm, ncols, rb); break;
@@ -463,8 +470,8 @@ static void gemm32_tiled(const int kind, const uint8_t *W, size_t wstride, int n
             case 3: repack32(3, W + (size_t)r * wstride, wstride, rm, ncols, rb); break;
             default: repack32(4, W + (size_t)r * wstride, wstride, rm, ncols, rb); break;
             }
-            for (int a = a0; a < a1; a += TRN) {
-                const int rn = a1 - a < TRN ? a1 - a : TRN;
+            for (int a = a0; a < a1; a += tn) {
+                const int rn = a1 - a < tn ? a1 - a : tn;
                 if (kind == 4) tile32_s(rm, rn, rb, ncols, A + (size_t)a * astride, astride, out + (size_t)a * ostride + r, ostride);
                 else tile32_u(rm, rn, rb, ncols, A + (size_t)a * astride, astride, out + (size_t)a * ostride + r, ostride);
             }
