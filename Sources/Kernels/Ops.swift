@@ -1,3 +1,4 @@
+import CKernels
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -13,6 +14,14 @@ public enum Ops {
         UnsafeMutableRawPointer(p + i).storeBytes(of: v, as: SIMD16<Float>.self)
     }
 
+    /// Sum of the 16 lanes as a tree of vector adds (`SIMD16.sum()` is a serial chain of 15 scalar adds).
+    @inline(__always) static func reduce(_ v: SIMD16<Float>) -> Float {
+        let h8 = v.lowHalf + v.highHalf
+        let h4 = h8.lowHalf + h8.highHalf
+        let h2 = h4.lowHalf + h4.highHalf
+        return h2[0] + h2[1]
+    }
+
     /// Σ a[i]·b[i].
     public static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
         var s0 = SIMD16<Float>(), s1 = SIMD16<Float>()
@@ -23,7 +32,7 @@ public enum Ops {
             i += 32
         }
         if i + 16 <= count { s0.addProduct(load16(a, i), load16(b, i)); i += 16 }
-        var s = (s0 + s1).sum()
+        var s = reduce(s0 + s1)
         while i < count { s += a[i] * b[i]; i += 1 }
         return s
     }
@@ -38,7 +47,7 @@ public enum Ops {
             i += 32
         }
         if i + 16 <= count { let a = load16(x, i); s0.addProduct(a, a); i += 16 }
-        var s = (s0 + s1).sum()
+        var s = reduce(s0 + s1)
         while i < count { s += x[i] * x[i]; i += 1 }
         return s
     }
@@ -121,7 +130,7 @@ public enum Ops {
 
     /// output[i] = x[i] · sigmoid(x[i]). `output` may alias `x`.
     public static func silu(_ x: UnsafePointer<Float>, count: Int, output: UnsafeMutablePointer<Float>) {
-        for i in 0..<count { let v = x[i]; output[i] = v / (1 + expf(-v)) }
+        ck_silu(x, Int32(count), output)
     }
 
     @inline(__always) static func geluScalar(_ x: Float) -> Float {
@@ -132,17 +141,17 @@ public enum Ops {
 
     /// GELU, tanh approximation (ggml_gelu). `output` may alias `x`.
     public static func gelu(_ x: UnsafePointer<Float>, count: Int, output: UnsafeMutablePointer<Float>) {
-        for i in 0..<count { output[i] = geluScalar(x[i]) }
+        ck_gelu(x, Int32(count), output)
     }
 
     /// output = silu(gate) · up. `output` may alias either input.
     public static func swiglu(gate: UnsafePointer<Float>, up: UnsafePointer<Float>, count: Int, output: UnsafeMutablePointer<Float>) {
-        for i in 0..<count { let g = gate[i]; output[i] = g / (1 + expf(-g)) * up[i] }
+        ck_swiglu(gate, up, Int32(count), output)
     }
 
     /// output = gelu(gate) · up (Gemma 3). `output` may alias either input.
     public static func geglu(gate: UnsafePointer<Float>, up: UnsafePointer<Float>, count: Int, output: UnsafeMutablePointer<Float>) {
-        for i in 0..<count { output[i] = geluScalar(gate[i]) * up[i] }
+        ck_geglu(gate, up, Int32(count), output)
     }
 
     /// output = a + b. `output` may alias either input.

@@ -253,4 +253,28 @@ func checkMatMul(_ type: TensorType, rows: Int, columns: Int, count: Int, thread
         }
         #expect(abs(Ops.dot(x, w, count: n) - zip(x, w).map { $0 * $1 }.reduce(0, +)) < 1e-4)
     }
+
+    /// Vectorised activations over a wide input range (tails: counts not multiples of 8; in place).
+    @Test func activationsWideRange() {
+        for n in [1, 7, 8, 29, 1000] {
+            var x = (0..<n).map { Float($0) / Float(max(n - 1, 1)) * 40 - 20 }
+            if n > 3 { x[0] = -100; x[1] = 100; x[2] = 0 }
+            let up = (0..<n).map { Float($0 % 7) - 3.5 }
+            var g = x, si = x, sw = x, gg = x
+            g.withUnsafeMutableBufferPointer { Ops.gelu($0.baseAddress!, count: n, output: $0.baseAddress!) }
+            si.withUnsafeMutableBufferPointer { Ops.silu($0.baseAddress!, count: n, output: $0.baseAddress!) }
+            sw.withUnsafeMutableBufferPointer { Ops.swiglu(gate: $0.baseAddress!, up: up, count: n, output: $0.baseAddress!) }
+            gg.withUnsafeMutableBufferPointer { Ops.geglu(gate: $0.baseAddress!, up: up, count: n, output: $0.baseAddress!) }
+            for i in 0..<n {
+                let v = Double(x[i])
+                let ge = 0.5 * v * (1 + tanh(0.7978845608028654 * v * (1 + 0.044715 * v * v)))
+                let su = v / (1 + exp(-v))
+                let tol = 2e-6 * max(1, abs(v))
+                #expect(abs(Double(g[i]) - ge) <= tol, "gelu(\(v)) = \(g[i]) vs \(ge)")
+                #expect(abs(Double(si[i]) - su) <= tol, "silu(\(v)) = \(si[i]) vs \(su)")
+                #expect(abs(Double(sw[i]) - su * Double(up[i])) <= tol * 4)
+                #expect(abs(Double(gg[i]) - ge * Double(up[i])) <= tol * 4)
+            }
+        }
+    }
 }

@@ -29,4 +29,11 @@ int ck_gemm(int type, const void *w, size_t wstride, int nrows,
 
 /// Float dot of one F16 row with a float vector.
 float ck_dot_f16(const uint16_t *w, const float *x, int n);
+
+/// Element-wise activations (8 lanes with a polynomial exp, relative error ~1e-6). `out` may alias the inputs.
+/// gelu: tanh approximation (ggml_gelu); geglu/swiglu: out = act(g) · u.
+void ck_gelu(const float *x, int n, float *out);
+void ck_silu(const float *x, int n, float *out);
+void ck_geglu(const float *g, const float *u, int n, float *out);
+void ck_swiglu(const float *g, const float *u, int n, float *out);
 #endif
