@@ -40,10 +40,13 @@ struct TestModel: CustomStringConvertible, Sendable {
 
 /// How far our log-probabilities may sit from llama.cpp's.
 ///
-/// Both engines round activations to 8-bit blocks before the integer dot products; SmolLM2 and
-/// Gemma 3 amplify that rounding noise so much that llama.cpp's own logprobs sit up to ~0.4 from
-/// the exact (float64) result. Two independently rounded engines therefore agree on average, not
-/// at every single token: the bounds constrain the median, the 95th percentile and the maximum.
+/// Both engines round activations to 8-bit blocks before the integer dot products, and the
+/// quantized forward pass of these small models is chaotic under rounding: scaling only the
+/// normalised activations by (1 + 1e-6) moves our own logprobs by median 0.06, p95 0.25, max 0.75
+/// (SmolLM2; Gemma 0.07 / 0.35 / 0.75), and llama.cpp's sit up to ~0.4 from the exact float64
+/// result. Two independently rounded engines therefore agree in distribution, not token by token:
+/// the median and 95th percentile catch real bugs (a wrong RoPE or norm moves them by whole units),
+/// the maximum is twice the self-perturbation maximum.
 struct LogprobTolerance: Sendable {
     let median: Double
     let p95: Double
@@ -52,5 +55,5 @@ struct LogprobTolerance: Sendable {
     /// The tiny F16/Q8_0/Q4_x fixture: within 0.05 everywhere.
     static let strict = LogprobTolerance(median: 0.05, p95: 0.05, max: 0.05)
     /// Real quantized models.
-    static let quantized = LogprobTolerance(median: 0.1, p95: 0.4, max: 1.0)
+    static let quantized = LogprobTolerance(median: 0.1, p95: 0.4, max: 1.5)
 }
