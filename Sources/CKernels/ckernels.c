@@ -426,19 +426,26 @@ INLINE void tile32(const int sgnd, const int RM, const int RN, const repack_buf 
             }
         }
         const uint8_t *wq = rb->q + (size_t)b0 * RM * 32;
-        for (int b = b0; b < b1; b++, wq += RM * 32) {
-            const float *Sb = S + (b - b0);
-            for (int i = 0; i < RM; i++) {
-                const __m256i w = _mm256_load_si256((const __m256i *)(wq + 32 * i));
-                const __m256i wu = sgnd ? _mm256_sign_epi8(w, w) : w;
-                for (int j = 0; j < RN; j++) {
-                    __m256i a = _mm256_loadu_si256((const __m256i *)(aq[j] + 32 * b));
-                    if (sgnd) a = _mm256_sign_epi8(a, w);
-                    const __m256i p = _mm256_madd_epi16(_mm256_maddubs_epi16(wu, a), ones);
-                    acc[i][j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p), _mm256_broadcast_ss(Sb + (i * RN + j) * TKB), acc[i][j]);
-                }
+#define TILE32_BLOCK \
+            const float *Sb = S + (b - b0); \
+            for (int i = 0; i < RM; i++) { \
+                const __m256i w = _mm256_load_si256((const __m256i *)(wq + 32 * i)); \
+                const __m256i wu = sgnd ? _mm256_sign_epi8(w, w) : w; \
+                for (int j = 0; j < RN; j++) { \
+                    __m256i a = _mm256_loadu_si256((const __m256i *)(aq[j] + 32 * b)); \
+                    if (sgnd) a = _mm256_sign_epi8(a, w); \
+                    const __m256i p = _mm256_madd_epi16(_mm256_maddubs_epi16(wu, a), ones); \
+                    acc[i][j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p), _mm256_broadcast_ss(Sb + (i * RN + j) * TKB), acc[i][j]); \
+                } \
             }
+        if (sgnd) {
+            for (int b = b0; b < b1; b++, wq += RM * 32) { TILE32_BLOCK }
+        } else {
+            // unrolled twice: ~6% faster for the unsigned kinds (slower for Q8_0's larger body)
+            _Pragma("clang loop unroll_count(2)")
+            for (int b = b0; b < b1; b++, wq += RM * 32) { TILE32_BLOCK }
         }
+#undef TILE32_BLOCK
     }
     store_sums(RM, RN, acc, out, ostride);
 }
