@@ -402,27 +402,23 @@ INLINE void tile32(const int sgnd, const int RM, const int RN, const repack_buf 
         ad[j] = (const float *)(aq[j] + ncols); as[j] = ad[j] + nb8;
     }
     __m256 acc[TRM][TRN];
-    // offset terms Σ_b m_w·s_a, 8 blocks per FMA, folded into the accumulators
-    for (int i = 0; i < RM; i++) {
-        const float *m = rb->m + i * nbp;
-        for (int j = 0; j < RN; j++) {
-            __m256 o = _mm256_setzero_ps();
-            if (!sgnd) {
-                for (int b = 0; b < nb; b += 8) o = _mm256_fmadd_ps(_mm256_loadu_ps(m + b), _mm256_loadu_ps(as[j] + b), o);
-            }
-            acc[i][j] = o;
-        }
-    }
+    for (int i = 0; i < RM; i++) for (int j = 0; j < RN; j++) acc[i][j] = _mm256_setzero_ps();
     const __m256i ones = _mm256_set1_epi16(1);
     float *S = rb->S;
     for (int b0 = 0; b0 < nb; b0 += TKB) {
         const int b1 = b0 + TKB < nb ? b0 + TKB : nb;
-        // scale table S[(i·RN + j)·TKB + (b − b0)] = d_w · d_a
+        // scale table S[(i·RN + j)·TKB + (b − b0)] = d_w · d_a, and the offset terms Σ_b m_w·s_a
+        // (8 blocks per FMA, folded into the accumulators), in one pass
         for (int i = 0; i < RM; i++) {
-            const float *d = rb->d + i * nbp;
-            for (int j = 0; j < RN; j++) {
-                float *St = S + (i * RN + j) * TKB - b0;
-                for (int b = b0; b < b1; b += 8) _mm256_storeu_ps(St + b, _mm256_mul_ps(_mm256_loadu_ps(d + b), _mm256_loadu_ps(ad[j] + b)));
+            const float *d = rb->d + i * nbp, *m = rb->m + i * nbp;
+            float *St = S + i * RN * TKB - b0;
+            for (int b = b0; b < b1; b += 8) {
+                const __m256 dv = _mm256_loadu_ps(d + b);
+                const __m256 mv = sgnd ? _mm256_setzero_ps() : _mm256_loadu_ps(m + b);
+                for (int j = 0; j < RN; j++) {
+                    _mm256_storeu_ps(St + j * TKB + b, _mm256_mul_ps(dv, _mm256_loadu_ps(ad[j] + b)));
+                    if (!sgnd) acc[i][j] = _mm256_fmadd_ps(mv, _mm256_loadu_ps(as[j] + b), acc[i][j]);
+                }
             }
         }
         const uint8_t *wq = rb->q + (size_t)b0 * RM * 32;
