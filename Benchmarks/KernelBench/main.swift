@@ -1,5 +1,5 @@
 // KernelBench: throughput of the matrix kernels at realistic shapes.
-// Usage: KernelBench [quick]
+// Usage: KernelBench [quick] | KernelBench pp [filter]   (pp: count-512 shapes only, filter e.g. "Q5_0 2048x640")
 import CKernels
 import GGUF
 import Kernels
