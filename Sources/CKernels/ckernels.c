@@ -767,3 +767,22 @@ void ck_swiglu(const float *g, const float *u, int n, float *out) {
     for (; i + 8 <= n; i += 8) _mm256_storeu_ps(out + i, _mm256_mul_ps(silu8(_mm256_loadu_ps(g + i)), _mm256_loadu_ps(u + i)));
     if (i < n) store_n(out + i, _mm256_mul_ps(silu8(load_n(g + i, n - i)), load_n(u + i, n - i)), n - i);
 }
+
+// x[i] = exp(x[i] - shift) for i < n, returning the sum (the inner loop of a softmax). Vectorised with
+// exp8; replaces a scalar expf call per attention score.
+float ck_exp_shifted_sum(float *x, int n, float shift) {
+    __m256 vs = _mm256_set1_ps(shift), acc = _mm256_setzero_ps();
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 e = exp8(_mm256_sub_ps(_mm256_loadu_ps(x + i), vs));
+        _mm256_storeu_ps(x + i, e);
+        acc = _mm256_add_ps(acc, e);
+    }
+    float sum = hsum_ps(acc);
+    for (; i < n; i++) {
+        float e = expf(x[i] - shift);
+        x[i] = e;
+        sum += e;
+    }
+    return sum;
+}

@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Kernels
 
 extension LanguageModel {
@@ -31,23 +28,13 @@ extension LanguageModel {
                 // position − j < window (llama.cpp's standard SWA mask).
                 let last = row.position
                 let first = window > 0 ? max(0, last - window + 1) : 0
-                var maxScore = -Float.infinity
-                for j in first...last {
-                    let s = Ops.dot(q, keys + j * c.keyWidth, count: headDim) * scale
-                    scores[j - first] = s
-                    maxScore = max(maxScore, s)
+                let span = last - first + 1
+                for j in 0..<span {
+                    scores[j] = Ops.dot(q, keys + (first + j) * c.keyWidth, count: headDim) * scale
                 }
-                var sum: Float = 0
-                for j in 0...(last - first) {
-                    let e = expf(scores[j] - maxScore)
-                    scores[j] = e
-                    sum += e
-                }
-                out.initialize(repeating: 0, count: valueDim)
-                let inv = 1 / sum
-                for j in first...last {
-                    Ops.axpy(scores[j - first] * inv, values + j * c.valueWidth, out, count: valueDim)
-                }
+                Ops.softmax(scores, count: span)
+                Ops.weightedSum(weights: scores, count: span, values: values + first * c.valueWidth,
+                                stride: c.valueWidth, dim: valueDim, output: out)
                 task += threadCount
             }
         }

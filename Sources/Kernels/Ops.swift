@@ -123,8 +123,7 @@ public enum Ops {
         guard count > 0 else { return }
         var m = -Float.infinity
         for i in 0..<count { m = max(m, x[i]) }
-        var sum: Float = 0
-        for i in 0..<count { let e = expf(x[i] - m); x[i] = e; sum += e }
+        let sum = ck_exp_shifted_sum(x, Int32(count), m)
         scale(x, by: 1 / sum, count: count)
     }
 

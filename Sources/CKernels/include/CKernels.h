@@ -36,4 +36,6 @@ void ck_gelu(const float *x, int n, float *out);
 void ck_silu(const float *x, int n, float *out);
 void ck_geglu(const float *g, const float *u, int n, float *out);
 void ck_swiglu(const float *g, const float *u, int n, float *out);
+/// x[i] = exp(x[i] - shift); returns the sum.
+float ck_exp_shifted_sum(float *x, int n, float shift);
 #endif
