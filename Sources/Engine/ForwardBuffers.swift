@@ -11,7 +11,7 @@ final class ForwardBuffers: @unchecked Sendable {
     let projected: UnsafeMutablePointer<Float>   // [rows][d]
     let gate: UnsafeMutablePointer<Float>        // [rows][ff]
     let up: UnsafeMutablePointer<Float>          // [rows][ff]
-    /// Per-thread attention score rows, `scoreCapacity` floats each.
+    /// Per-thread attention scores: `scoreCapacity` floats for each head of one GQA group.
     let scores: UnsafeMutablePointer<Float>
     let scoreCapacity: Int
     let threadCount: Int
@@ -40,7 +40,7 @@ final class ForwardBuffers: @unchecked Sendable {
         projected = make(rowCapacity * c.embeddingLength)
         gate = make(rowCapacity * c.feedForwardLength)
         up = make(rowCapacity * c.feedForwardLength)
-        scores = make(threadCount * contextCapacity)
+        scores = make(threadCount * contextCapacity * (c.headCount / max(c.kvHeadCount, 1)))
         self.all = all
         queryKeyValueOutputs = [query, key, value]
         gateUpOutputs = [gate, up]

@@ -41,4 +41,36 @@ struct AttentionOpsTests {
         for i in 0..<count { #expect(abs(Double(y[i]) - exps[i] / sum) <= 1e-6) }
         #expect(abs(y.reduce(0, +) - 1) < 1e-5)
     }
+
+    @Test(arguments: [1, 3, 4, 7, 9])
+    func groupedWeightedSumsEqualSingleOnes(groups: Int) {
+        var generator = SystemRandomNumberGenerator()
+        for dim in [16, 64, 72] {
+            let count = 37, stride = dim * 2 + 3, weightStride = count + 2, outputStride = dim + 1
+            let weights = (0..<(groups * weightStride)).map { _ in Float.random(in: 0...1, using: &generator) }
+            let values = (0..<(count * stride)).map { _ in Float.random(in: -2...2, using: &generator) }
+            var grouped = [Float](repeating: .nan, count: groups * outputStride)
+            var single = [Float](repeating: .nan, count: groups * outputStride)
+            weights.withUnsafeBufferPointer { w in
+                values.withUnsafeBufferPointer { v in
+                    grouped.withUnsafeMutableBufferPointer { o in
+                        Ops.weightedSums(weights: w.baseAddress!, weightStride: weightStride, groups: groups, count: count,
+                                         values: v.baseAddress!, stride: stride, dim: dim, outputs: o.baseAddress!, outputStride: outputStride)
+                    }
+                    single.withUnsafeMutableBufferPointer { o in
+                        for g in 0..<groups {
+                            Ops.weightedSum(weights: w.baseAddress! + g * weightStride, count: count, values: v.baseAddress!,
+                                            stride: stride, dim: dim, output: o.baseAddress! + g * outputStride)
+                        }
+                    }
+                }
+            }
+            for g in 0..<groups {
+                for d in 0..<dim {
+                    let a = grouped[g * outputStride + d], b = single[g * outputStride + d]
+                    #expect(abs(a - b) <= 1e-5 * max(1, abs(b)), "groups \(groups) dim \(dim) g \(g) d \(d)")
+                }
+            }
+        }
+    }
 }
