@@ -46,6 +46,6 @@ let package = Package(
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "GGUF", "ModelStore"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "ModelStore"]),
         .testTarget(name: "ModelStoreTests", dependencies: ["ModelStore"]),
-        .testTarget(name: "CLITests", dependencies: ["GroupQwenCLI", "GGUF"]),
+        .testTarget(name: "CLITests", dependencies: ["GroupQwenCLI", "GGUF", "ModelStore"]),
     ]
 )

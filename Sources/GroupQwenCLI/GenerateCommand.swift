@@ -45,7 +45,7 @@ struct GenerateCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Context size in tokens (default: prompt + n).")
     var context: Int?
 
-    @Flag(help: "Apply the model's chat template (ChatML fallback) to the prompt as one user message.")
+    @Flag(help: "Apply the model's own chat template (ChatML when it has none) to the prompt as one user message.")
     var chat = false
 
     @Flag(help: "Print one JSON object with ids, text, per-step log-probabilities and timings.")
@@ -60,8 +60,7 @@ struct GenerateCommand: AsyncParsableCommand {
             let generator = Generator(model: model)
             let promptIDs: [Int32]
             if chat {
-                let rendered = ChatTemplate.chatML(messages: [ChatMessage(role: "user", content: prompt)], addGenerationPrompt: true)
-                promptIDs = generator.chatPromptIDs(for: rendered)
+                promptIDs = generator.chatPromptIDs(for: try Self.renderChat(prompt, model: model))
             } else {
                 promptIDs = generator.promptIDs(for: prompt)
             }
@@ -92,6 +91,20 @@ struct GenerateCommand: AsyncParsableCommand {
                     t.promptTokens, t.promptTokensPerSecond, t.generatedTokens, t.generationTokensPerSecond, result.finishReason.rawValue).utf8))
             }
         }
+    }
+
+    /// Renders `prompt` as one user message with the model's own `tokenizer.chat_template`, or plain
+    /// ChatML when the model has none.
+    static func renderChat(_ prompt: String, model: LanguageModel) throws -> String {
+        let messages = [ChatMessage(role: "user", content: prompt)]
+        guard let source = model.file.string("tokenizer.chat_template") else {
+            return ChatTemplate.chatML(messages: messages, addGenerationPrompt: true)
+        }
+        let tokenizer = model.tokenizer
+        return try ChatTemplate(source: source).render(
+            messages: messages, addGenerationPrompt: true,
+            bosToken: tokenizer.bosID.map { tokenizer.tokenText($0) } ?? "",
+            eosToken: tokenizer.eosID.map { tokenizer.tokenText($0) } ?? "")
     }
 
     static func jsonObject(_ r: GenerationResult) -> [String: Any] {
