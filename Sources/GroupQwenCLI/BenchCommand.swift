@@ -30,12 +30,14 @@ struct BenchCommand: AsyncParsableCommand {
             let fileName = URL(fileURLWithPath: model.file.path).lastPathComponent
             let reference = LlamaCppReference.figures(forFile: fileName)
             if json {
+                // Built by assignment: with the default counts "pp\(promptTokens)_tps" is "pp512_tps",
+                // and a dictionary literal with a duplicate key traps.
                 var object: [String: Any] = [
                     "model": fileName, "threads": model.threadCount,
-                    "pp\(promptTokens)_tps": result.promptTPS, "tg\(generateTokens)_tps": result.generateTPS,
-                    "pp512_tps": result.promptTPS, "tg128_tps": result.generateTPS,
                     "peak_rss_mb": result.peakResidentMB, "model_mb": result.modelMB, "kv_cache_mb": result.cacheMB,
                 ]
+                object["pp\(promptTokens)_tps"] = result.promptTPS
+                object["tg\(generateTokens)_tps"] = result.generateTPS
                 if let reference {
                     object["llamacpp_pp512_tps"] = reference.pp512
                     object["llamacpp_tg128_tps"] = reference.tg128
