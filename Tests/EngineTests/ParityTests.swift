@@ -99,5 +99,4 @@ struct ParityTests {
             }
         }
     }
-
 }
