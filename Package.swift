@@ -21,6 +21,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
     ],
     targets: [
         .target(name: "GGUF", swiftSettings: optimized),
@@ -33,10 +35,20 @@ let package = Package(
         .target(name: "Tokenizers", dependencies: ["GGUF"], swiftSettings: optimized),
         .target(name: "Engine", dependencies: ["GGUF", "Kernels", "Tokenizers"], swiftSettings: optimized),
         .target(name: "ModelStore"),
+        .target(name: "Gateway", dependencies: ["Engine", "Tokenizers", "ModelStore"], swiftSettings: optimized),
+        .target(
+            name: "Server",
+            dependencies: [
+                "Gateway", "Engine", "Tokenizers", "ModelStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: optimized
+        ),
         .executableTarget(
             name: "GroupQwenCLI",
             dependencies: [
-                "Engine", "ModelStore",
+                "Engine", "ModelStore", "Gateway", "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: optimized
@@ -46,6 +58,14 @@ let package = Package(
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "GGUF", "ModelStore"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "ModelStore"]),
         .testTarget(name: "ModelStoreTests", dependencies: ["ModelStore"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Engine", "ModelStore"]),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: [
+                "Server", "Gateway", "ModelStore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         .testTarget(name: "CLITests", dependencies: ["GroupQwenCLI", "GGUF", "ModelStore"]),
     ]
 )

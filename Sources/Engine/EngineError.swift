@@ -9,6 +9,10 @@ public enum EngineError: Error, Sendable, CustomStringConvertible {
     case contextOverflow(needed: Int, capacity: Int)
     case invalidArgument(String)
     case cancelled
+    /// The scheduler's queue is full; retry after a short wait.
+    case overCapacity(queued: Int)
+    /// The scheduler is shutting down and takes no new work.
+    case shuttingDown
 
     public var description: String {
         switch self {
@@ -20,6 +24,8 @@ public enum EngineError: Error, Sendable, CustomStringConvertible {
         case let .contextOverflow(needed, capacity): return "context overflow: \(needed) tokens needed but the context holds \(capacity)"
         case let .invalidArgument(m): return "invalid argument: \(m)"
         case .cancelled: return "generation cancelled"
+        case let .overCapacity(queued): return "over capacity: \(queued) requests are already waiting"
+        case .shuttingDown: return "the model is shutting down"
         }
     }
 }

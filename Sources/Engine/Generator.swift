@@ -29,15 +29,7 @@ public final class Generator: @unchecked Sendable {
         cache.reset()
         let clock = ContinuousClock()
         var timings = GenerationTimings()
-        var sampler = Sampler(parameters: options.sampling)
-        var history = promptIDs
-        var tokens: [GeneratedToken] = []
-        var ids: [Int32] = []
-        var text = ""
-        var detokenizer = StreamingDetokenizer(tokenizer: model.tokenizer)
-        var stopMatcher = StopMatcher(stops: options.stop)
-        var finish = FinishReason.length
-        let eog = model.tokenizer.eogIDs
+        var state = SequenceState(promptIDs: promptIDs, options: options, tokenizer: model.tokenizer)
 
         // Prompt: one forward pass (chunked internally), logits for the last token only.
         let start = clock.now
@@ -51,42 +43,17 @@ public final class Generator: @unchecked Sendable {
         let genStart = clock.now
         var stepRow: [BatchRow] = []
         stepRow.reserveCapacity(1)
-        while ids.count < options.maxTokens {
-            let row = logits[0]
-            let raw = UnsafeBufferPointer(row)
-            let top = options.topLogprobs > 0
-                ? Logprobs.top(raw, count: options.topLogprobs).map { TokenLogprob(id: $0.id, logprob: $0.logprob) } : []
-            let lse = Logprobs.logSumExp(raw)
-            // Penalties modify the logits in place, so the log-probabilities are read first.
-            let next = sampler.sample(row, history: history[...])
-            let logprob = raw[Int(next)] - lse
-            ids.append(next)
-            history.append(next)
+        while state.finishReason == nil {
+            let token = state.advance(logits: logits[0], canContinue: cache.count < cache.capacity)
             timings.generatedTokens += 1
-            if eog.contains(next) && !options.ignoreEndOfGeneration {
-                finish = .stop
-                tokens.append(GeneratedToken(id: next, text: "", logprob: logprob, top: top))
-                _ = onToken(tokens[tokens.count - 1])
-                break
-            }
-            let (piece, stopped) = stopMatcher.feed(detokenizer.append(next))
-            text += piece
-            let token = GeneratedToken(id: next, text: piece, logprob: logprob, top: top)
-            tokens.append(token)
-            if stopped { finish = .stop; _ = onToken(token); break }
-            guard onToken(token) else { finish = .cancelled; break }
-            if ids.count >= options.maxTokens { break }
-            guard cache.count < cache.capacity else { finish = .length; break }
+            guard onToken(token) else { state.cancel(); break }
+            guard state.finishReason == nil else { break }
             stepRow.removeAll(keepingCapacity: true)
-            stepRow.append(BatchRow(token: next, position: cache.count, cache: cache, wantsLogits: true))
+            stepRow.append(BatchRow(token: token.id, position: cache.count, cache: cache, wantsLogits: true))
             logits = try model.forward(stepRow)
         }
-        if finish == .length || finish == .cancelled {
-            let (tail, _) = stopMatcher.feed(detokenizer.flush())
-            text += tail + stopMatcher.flush()
-        }
         timings.generationSeconds = (clock.now - genStart).seconds
-        return GenerationResult(promptIDs: promptIDs, ids: ids, text: text, tokens: tokens, finishReason: finish, timings: timings)
+        return state.result(timings: timings)
     }
 }
 

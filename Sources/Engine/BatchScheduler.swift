@@ -1,0 +1,218 @@
+import Foundation
+
+/// Serves many generations on one `LanguageModel` with continuous batching.
+///
+/// A dedicated thread runs the model. Each step gathers one row per generating sequence plus a
+/// slice of the prompts still being read (at most `prefillTokensPerStep` tokens, oldest request
+/// first) into a single forward pass, so concurrent decodes share every weight read and a long
+/// prompt never stalls running streams for more than one chunk. Sequences join and leave between
+/// steps; requests beyond `maxActiveSequences` wait in a FIFO queue of bounded length.
+public final class BatchScheduler: @unchecked Sendable {
+    public let model: LanguageModel
+    public let configuration: SchedulerConfiguration
+    private let condition = NSCondition()
+    // Guarded by `condition`.
+    private var queue: [ScheduledRequest] = []
+    private var activeCount = 0
+    private var stopping = false
+    private var cancelOnStop = false
+    private var exited = false
+    private var exitWaiters: [CheckedContinuation<Void, Never>] = []
+    private var stepCount = 0
+    private var rowCount = 0
+
+    public init(model: LanguageModel, configuration: SchedulerConfiguration = SchedulerConfiguration()) {
+        self.model = model
+        self.configuration = configuration
+        // Size the model's attention buffers for the longest sequence once, before the loop runs.
+        _ = model.makeCache(capacity: configuration.contextLength)
+        let thread = Thread { [self] in runLoop() }
+        thread.name = "groupqwen-scheduler"
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    /// Queues a generation and returns its events: every token as it is sampled, then the result.
+    /// Cancelling the consuming task or dropping the stream ends the sequence at the next step.
+    ///
+    /// Throws `overCapacity` when the queue is full, `shuttingDown` after `shutdown`, and
+    /// `contextOverflow` or `invalidArgument` for requests that can never run.
+    public func submit(promptIDs: [Int32], options: GenerationOptions) throws(EngineError) -> AsyncThrowingStream<GenerationEvent, Error> {
+        try options.validate()
+        guard !promptIDs.isEmpty else { throw .invalidArgument("the prompt is empty") }
+        let vocabulary = model.vocabularySize
+        if let bad = promptIDs.first(where: { $0 < 0 || Int($0) >= vocabulary }) {
+            throw .invalidArgument("token id \(bad) is outside the vocabulary (0..<\(vocabulary))")
+        }
+        guard promptIDs.count + 1 <= configuration.contextLength else {
+            throw .contextOverflow(needed: promptIDs.count + 1, capacity: configuration.contextLength)
+        }
+        let (stream, continuation) = AsyncThrowingStream<GenerationEvent, Error>.makeStream(bufferingPolicy: .unbounded)
+        let request = ScheduledRequest(promptIDs: promptIDs, options: options, continuation: continuation)
+        continuation.onTermination = { [weak self] _ in
+            request.cancel()
+            self?.wake()
+        }
+        condition.lock()
+        defer { condition.unlock() }
+        guard !stopping else { throw .shuttingDown }
+        guard queue.count + activeCount < configuration.maxActiveSequences + configuration.maxQueuedRequests else {
+            throw .overCapacity(queued: queue.count)
+        }
+        queue.append(request)
+        condition.signal()
+        return stream
+    }
+
+    /// Sequences generating and requests waiting, right now.
+    public var load: (active: Int, queued: Int) {
+        condition.lock()
+        defer { condition.unlock() }
+        return (activeCount, queue.count)
+    }
+
+    /// Forward passes run and rows they carried since start (rows / steps = mean batch size).
+    public var statistics: (steps: Int, rows: Int) {
+        condition.lock()
+        defer { condition.unlock() }
+        return (stepCount, rowCount)
+    }
+
+    /// Stops taking work. With `cancelInFlight` false, queued and running sequences finish first;
+    /// otherwise they end now with `EngineError.shuttingDown`. Returns when the model thread has
+    /// exited, after which the model is free.
+    public func shutdown(cancelInFlight: Bool) async {
+        await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+            condition.lock()
+            stopping = true
+            cancelOnStop = cancelOnStop || cancelInFlight
+            if exited {
+                condition.unlock()
+                waiter.resume()
+            } else {
+                exitWaiters.append(waiter)
+                condition.signal()
+                condition.unlock()
+            }
+        }
+    }
+
+    private func wake() {
+        condition.lock()
+        condition.signal()
+        condition.unlock()
+    }
+
+    // MARK: - Model thread
+
+    private func runLoop() {
+        var running: [RunningSequence] = []
+        var rows: [BatchRow] = []
+        var owners: [RunningSequence] = []
+        while true {
+            // Wait for work, take new requests into free slots, and notice shutdown.
+            condition.lock()
+            while running.isEmpty && queue.isEmpty && !stopping { condition.wait() }
+            if stopping && cancelOnStop {
+                let abandoned = queue
+                queue.removeAll()
+                condition.unlock()
+                for r in abandoned { r.continuation.finish(throwing: EngineError.shuttingDown) }
+                for s in running { s.request.continuation.finish(throwing: EngineError.shuttingDown) }
+                running.removeAll()
+                condition.lock()
+            }
+            if running.isEmpty && queue.isEmpty && stopping {
+                activeCount = 0
+                exited = true
+                let waiters = exitWaiters
+                exitWaiters.removeAll()
+                condition.unlock()
+                for w in waiters { w.resume() }
+                return
+            }
+            var admitted: [ScheduledRequest] = []
+            while running.count + admitted.count < configuration.maxActiveSequences, !queue.isEmpty {
+                admitted.append(queue.removeFirst())
+            }
+            activeCount = running.count + admitted.count
+            condition.unlock()
+
+            for request in admitted where !request.isCancelled {
+                let capacity = min(configuration.contextLength, request.promptIDs.count + max(1, request.options.maxTokens))
+                let sequence = RunningSequence(request: request, cache: model.makeCache(capacity: capacity), tokenizer: model.tokenizer)
+                if sequence.isFinished {
+                    sequence.finishWithoutTokens()
+                } else {
+                    running.append(sequence)
+                }
+            }
+            running.removeAll { sequence in
+                guard sequence.request.isCancelled else { return false }
+                sequence.request.continuation.finish()
+                return true
+            }
+            guard !running.isEmpty else { continue }
+
+            buildRows(running, rows: &rows, owners: &owners)
+            let logits: Logits
+            do {
+                logits = try model.forward(rows)
+            } catch {
+                for s in running { s.request.continuation.finish(throwing: error) }
+                running.removeAll()
+                continue
+            }
+            condition.lock()
+            stepCount += 1
+            rowCount += rows.count
+            condition.unlock()
+            let now = ContinuousClock.now
+            for (index, sequence) in owners.enumerated() {
+                sequence.accept(logits: logits[index], now: now)
+            }
+            running.removeAll { $0.isFinished }
+        }
+    }
+
+    /// One row per decoding sequence, then prompt slices in arrival order up to the prefill budget.
+    private func buildRows(_ running: [RunningSequence], rows: inout [BatchRow], owners: inout [RunningSequence]) {
+        rows.removeAll(keepingCapacity: true)
+        owners.removeAll(keepingCapacity: true)
+        for s in running where s.isDecoding {
+            rows.append(BatchRow(token: s.nextToken, position: s.cache.count, cache: s.cache, wantsLogits: true))
+            owners.append(s)
+        }
+        var budget = configuration.prefillTokensPerStep
+        for s in running where !s.isDecoding && budget > 0 {
+            let prompt = s.request.promptIDs
+            let end = min(prompt.count, s.prefilled + budget)
+            for position in s.prefilled..<end {
+                let last = position == prompt.count - 1
+                rows.append(BatchRow(token: prompt[position], position: position, cache: s.cache, wantsLogits: last))
+                if last { owners.append(s) }
+            }
+            budget -= end - s.prefilled
+            s.prefilled = end
+        }
+    }
+}
+
+/// A request waiting for, or holding, a slot.
+final class ScheduledRequest: @unchecked Sendable {
+    let promptIDs: [Int32]
+    let options: GenerationOptions
+    let continuation: AsyncThrowingStream<GenerationEvent, Error>.Continuation
+    let submitted = ContinuousClock.now
+    private let lock = NSLock()
+    private var cancelled = false
+
+    init(promptIDs: [Int32], options: GenerationOptions, continuation: AsyncThrowingStream<GenerationEvent, Error>.Continuation) {
+        self.promptIDs = promptIDs
+        self.options = options
+        self.continuation = continuation
+    }
+
+    var isCancelled: Bool { lock.withLock { cancelled } }
+    func cancel() { lock.withLock { cancelled = true } }
+}

@@ -1,0 +1,53 @@
+import Tokenizers
+
+/// A sequence holding a `BatchScheduler` slot: its cache, how much of the prompt has been read,
+/// and its sampling state. Touched only by the scheduler's model thread.
+final class RunningSequence {
+    let request: ScheduledRequest
+    let cache: KVCache
+    var state: SequenceState
+    /// Prompt tokens already fed to the model.
+    var prefilled = 0
+    private let started = ContinuousClock.now
+    private var firstLogits: ContinuousClock.Instant?
+    private var timings = GenerationTimings()
+
+    init(request: ScheduledRequest, cache: KVCache, tokenizer: Tokenizer) {
+        self.request = request
+        self.cache = cache
+        self.state = SequenceState(promptIDs: request.promptIDs, options: request.options, tokenizer: tokenizer)
+        timings.promptTokens = request.promptIDs.count
+    }
+
+    /// Whether the whole prompt has been read and each step now feeds the last sampled token.
+    var isDecoding: Bool { prefilled == request.promptIDs.count && state.lastToken != nil }
+    var nextToken: Int32 { state.lastToken ?? request.promptIDs[request.promptIDs.count - 1] }
+    var isFinished: Bool { state.finishReason != nil }
+
+    /// Ends a sequence that asked for no tokens (`maxTokens` 0) without running the model.
+    func finishWithoutTokens() {
+        request.continuation.yield(.finished(state.result(timings: timings)))
+        request.continuation.finish()
+    }
+
+    /// Samples from this step's logits and streams the token; on the last token also the result.
+    func accept(logits: UnsafeMutableBufferPointer<Float>, now: ContinuousClock.Instant) {
+        if firstLogits == nil {
+            firstLogits = now
+            timings.promptSeconds = (now - started).seconds
+        }
+        guard !request.isCancelled else {
+            state.cancel()
+            request.continuation.finish()
+            return
+        }
+        let token = state.advance(logits: logits, canContinue: cache.count < cache.capacity)
+        timings.generatedTokens += 1
+        request.continuation.yield(.token(token))
+        if state.finishReason != nil {
+            timings.generationSeconds = (ContinuousClock.now - (firstLogits ?? started)).seconds
+            request.continuation.yield(.finished(state.result(timings: timings)))
+            request.continuation.finish()
+        }
+    }
+}

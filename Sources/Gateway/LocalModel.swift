@@ -1,0 +1,79 @@
+import Engine
+import Foundation
+import Tokenizers
+
+/// A model loaded into memory and served by its own continuous-batching scheduler.
+public final class LocalModel: Sendable {
+    public let served: ServedModel
+    public let path: String
+    public let model: LanguageModel
+    public let scheduler: BatchScheduler
+    /// The GGUF's own `tokenizer.chat_template`, or `nil` when it has none (ChatML is used).
+    public let chatTemplate: ChatTemplate?
+    /// Most tokens (prompt + completion) one request may hold.
+    public let contextLength: Int
+    /// Bytes this model counts against the pool's budget: file size plus one full-context KV cache.
+    public let estimatedBytes: Int64
+    public let loadedAt: Date
+
+    public var id: String { served.id }
+    public var tokenizer: Tokenizer { model.tokenizer }
+
+    init(served: ServedModel, path: String, threads: Int?, maxQueued: Int, prefillTokensPerStep: Int) throws {
+        self.served = served
+        self.path = path
+        let model = try ModelLoader.load(path: path, options: ModelLoadOptions(threads: threads))
+        self.model = model
+        let c = model.configuration
+        let trained = c.trainedContextLength > 0 ? c.trainedContextLength : 4096
+        self.contextLength = max(16, served.contextLength ?? min(trained, 4096))
+        self.chatTemplate = try model.file.string("tokenizer.chat_template").map { try ChatTemplate(source: $0) }
+        let fileBytes = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0
+        let kvBytes = Int64(c.layerCount * (c.kvHeadCount * c.headDim + c.kvHeadCount * c.valueHeadDim) * 4 * self.contextLength)
+        self.estimatedBytes = fileBytes + kvBytes
+        self.scheduler = BatchScheduler(model: model, configuration: SchedulerConfiguration(
+            maxActiveSequences: served.maxConcurrent, maxQueuedRequests: maxQueued,
+            prefillTokensPerStep: prefillTokensPerStep, contextLength: self.contextLength))
+        self.loadedAt = Date()
+    }
+
+    /// Renders `messages` with the model's own chat template (ChatML when it has none) and
+    /// tokenizes the result, parsing special tokens. Throws `ChatTemplateError` when the template
+    /// rejects the conversation (e.g. `raise_exception` on an unsupported role order).
+    public func chatPromptIDs(messages: [ChatMessage], extra: [String: TemplateValue] = [:]) throws -> [Int32] {
+        try tokenizeChat(renderChat(messages: messages, extra: extra))
+    }
+
+    /// The rendered chat prompt text (what `chatPromptIDs` tokenizes).
+    public func renderChat(messages: [ChatMessage], extra: [String: TemplateValue] = [:]) throws -> String {
+        guard let template = chatTemplate else { return ChatTemplate.chatML(messages: messages, addGenerationPrompt: true) }
+        let bos = tokenizer.bosID.map { tokenizer.tokenText($0) } ?? ""
+        let eos = tokenizer.eosID.map { tokenizer.tokenText($0) } ?? ""
+        return try template.render(messages: messages, addGenerationPrompt: true, bosToken: bos, eosToken: eos, extra: extra)
+    }
+
+    /// Tokenizes a rendered chat prompt (special tokens parsed, BOS added once when the model wants it).
+    public func tokenizeChat(_ rendered: String) -> [Int32] {
+        var ids = tokenizer.encode(rendered, parseSpecial: true)
+        if tokenizer.addBOS, let bos = tokenizer.bosID, ids.first != bos { ids.insert(bos, at: 0) }
+        return ids
+    }
+
+    /// Tokenizes a raw completion prompt (special tokens are plain text; BOS when the model wants it).
+    public func promptIDs(text: String) -> [Int32] {
+        var ids = tokenizer.encode(text, parseSpecial: false)
+        if tokenizer.addBOS, let bos = tokenizer.bosID { ids.insert(bos, at: 0) }
+        return ids
+    }
+
+    /// Queues a generation on this model's scheduler. See `BatchScheduler.submit`.
+    public func generate(promptIDs: [Int32], options: GenerationOptions) throws(EngineError) -> AsyncThrowingStream<GenerationEvent, Error> {
+        try scheduler.submit(promptIDs: promptIDs, options: options)
+    }
+
+    /// Whether any request is running or waiting.
+    public var isBusy: Bool {
+        let load = scheduler.load
+        return load.active + load.queued > 0
+    }
+}

@@ -1,0 +1,36 @@
+/// One model the gateway offers, as configured.
+public struct ServedModel: Sendable, Hashable, Codable {
+    /// The name clients put in `model`.
+    public var id: String
+    /// A known model id (`smollm2-135m`, …) or a path to a `.gguf` file.
+    public var source: String
+    /// Most tokens one request may hold (prompt + completion); `nil` uses the model's own training
+    /// context, capped at 4096.
+    public var contextLength: Int?
+    /// Cost tier used by routing: lower is cheaper.
+    public var tier: Int
+    /// Free-form labels (`code`, `chat`, `multilingual`, …).
+    public var labels: [String]
+    /// Sequences decoded together in one forward pass.
+    public var maxConcurrent: Int
+    /// Load at startup instead of on first use.
+    public var preload: Bool
+
+    public init(id: String, source: String, contextLength: Int? = nil, tier: Int = 1, labels: [String] = [],
+                maxConcurrent: Int = 8, preload: Bool = false) {
+        self.id = id
+        self.source = source
+        self.contextLength = contextLength
+        self.tier = tier
+        self.labels = labels
+        self.maxConcurrent = maxConcurrent
+        self.preload = preload
+    }
+
+    /// The models served when no configuration file is given: the three known chat models.
+    public static let defaults: [ServedModel] = [
+        ServedModel(id: "smollm2-135m", source: "smollm2-135m", tier: 0, labels: ["chat", "small"], preload: true),
+        ServedModel(id: "gemma3-270m", source: "gemma3-270m", tier: 1, labels: ["chat", "multilingual"]),
+        ServedModel(id: "qwen2.5-coder-0.5b", source: "qwen2.5-coder-0.5b", tier: 2, labels: ["chat", "code"]),
+    ]
+}
