@@ -1,8 +1,15 @@
 #!/usr/bin/env bash
 # The whole test suite: builds optimised, fetches the test models (cached under $GROUPQWEN_HOME,
-# default ~/.groupqwen), then runs every test target.
+# default ~/.groupqwen), runs every Swift test target, then drives a real `groupqwen serve` with
+# the official `openai` Python package (installed into .venv/ from PyPI).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build -c release --product groupqwen
 .build/release/groupqwen models fetch smollm2-135m qwen2.5-coder-0.5b gemma3-270m
 swift test -c release -Xswiftc -enable-testing "$@"
+
+if [ ! -x .venv/bin/pytest ] || ! .venv/bin/python -c "import openai, httpx" 2>/dev/null; then
+    python3 -m venv .venv
+    .venv/bin/pip install --quiet --disable-pip-version-check "openai>=1.40" "httpx>=0.27" "pytest>=8"
+fi
+GROUPQWEN_BIN="$PWD/.build/release/groupqwen" .venv/bin/pytest -q Tests/python

@@ -112,6 +112,7 @@ public final class BatchScheduler: @unchecked Sendable {
         while true {
             // Wait for work, take new requests into free slots, and notice shutdown.
             condition.lock()
+            activeCount = running.count
             while running.isEmpty && queue.isEmpty && !stopping { condition.wait() }
             if stopping && cancelOnStop {
                 let abandoned = queue

@@ -32,7 +32,7 @@ public final class LocalModel: Sendable {
         let kvBytes = Int64(c.layerCount * (c.kvHeadCount * c.headDim + c.kvHeadCount * c.valueHeadDim) * 4 * self.contextLength)
         self.estimatedBytes = fileBytes + kvBytes
         self.scheduler = BatchScheduler(model: model, configuration: SchedulerConfiguration(
-            maxActiveSequences: served.maxConcurrent, maxQueuedRequests: maxQueued,
+            maxActiveSequences: served.maxConcurrent, maxQueuedRequests: served.maxQueued ?? maxQueued,
             prefillTokensPerStep: prefillTokensPerStep, contextLength: self.contextLength))
         self.loadedAt = Date()
     }

@@ -12,12 +12,14 @@ public actor ModelPool {
     private var loading: [String: Task<LocalModel, Error>] = [:]
     private var lastUsed: [String: ContinuousClock.Instant] = [:]
     private var failures: [String: String] = [:]
-    private var preloading = false
+    /// True until `preload` has run, when any model is marked `preload`.
+    private var preloading: Bool
     private var stopped = false
 
     public init(configuration: ModelPoolConfiguration, store: ModelStore = ModelStore()) {
         self.configuration = configuration
         self.store = store
+        self.preloading = configuration.models.contains { $0.preload }
     }
 
     /// Ids of every configured model.
@@ -39,7 +41,6 @@ public actor ModelPool {
 
     /// Loads the models marked `preload`; `isReady` is false until this returns.
     public func preload() async {
-        preloading = true
         defer { preloading = false }
         for served in configuration.models where served.preload {
             _ = try? await model(served.id)

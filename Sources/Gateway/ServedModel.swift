@@ -13,17 +13,20 @@ public struct ServedModel: Sendable, Hashable, Codable {
     public var labels: [String]
     /// Sequences decoded together in one forward pass.
     public var maxConcurrent: Int
+    /// Requests allowed to wait once all slots are busy; `nil` uses the pool's `maxQueuedPerModel`.
+    public var maxQueued: Int?
     /// Load at startup instead of on first use.
     public var preload: Bool
 
     public init(id: String, source: String, contextLength: Int? = nil, tier: Int = 1, labels: [String] = [],
-                maxConcurrent: Int = 8, preload: Bool = false) {
+                maxConcurrent: Int = 8, maxQueued: Int? = nil, preload: Bool = false) {
         self.id = id
         self.source = source
         self.contextLength = contextLength
         self.tier = tier
         self.labels = labels
         self.maxConcurrent = maxConcurrent
+        self.maxQueued = maxQueued
         self.preload = preload
     }
 

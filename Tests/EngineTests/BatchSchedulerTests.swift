@@ -36,7 +36,9 @@ struct BatchSchedulerTests {
         let prompts = ["The capital of France is", "def fibonacci(n):", "Once upon a time, in a land far away,", "1, 2, 3, 4,"]
         let generator = Generator(model: model)
         let ids = prompts.map { generator.promptIDs(for: $0) }
-        let solo = try ids.map { try generator.generate(promptIDs: $0, options: greedy(20)).ids }
+        var withMargins = greedy(20)
+        withMargins.topLogprobs = 2
+        let solo = try ids.map { try generator.generate(promptIDs: $0, options: withMargins) }
 
         let scheduler = BatchScheduler(model: model, configuration: SchedulerConfiguration(maxActiveSequences: 4, prefillTokensPerStep: 8))
         let streams = try ids.map { try scheduler.submit(promptIDs: $0, options: greedy(20)) }
@@ -50,10 +52,14 @@ struct BatchSchedulerTests {
         }
         let stats = scheduler.statistics
         await scheduler.shutdown(cancelInFlight: false)
-        // Rows of other sequences in the same pass must not change a sequence's result.
+        // Rows of other sequences in the same pass change only the float summation order inside
+        // the matrix kernels, so a batched greedy run follows its solo run until a near-tie (the
+        // solo run's top two within 0.2), like the parity tests' tie rule.
         for (a, b) in zip(solo, batched) {
-            let agree = zip(a, b).prefix { $0 == $1 }.count
-            #expect(agree >= 12, "batched greedy run diverged at step \(agree): \(a) vs \(b)")
+            let agree = zip(a.ids, b).prefix { $0 == $1 }.count
+            guard agree < a.ids.count else { continue }
+            let top = a.tokens[agree].top
+            #expect(top[0].logprob - top[1].logprob < 0.2, "batched run diverged at step \(agree), not a tie: \(a.ids) vs \(b)")
         }
         // 4 × 20 decode rows plus prompts in far fewer passes than one per row: passes were shared.
         #expect(Double(stats.rows) / Double(stats.steps) > 2.5, "mean rows per forward pass: \(stats)")
@@ -136,3 +142,4 @@ struct BatchSchedulerTests {
         await scheduler.shutdown(cancelInFlight: false)
     }
 }
+
