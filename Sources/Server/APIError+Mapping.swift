@@ -1,0 +1,120 @@
+import Engine
+import Foundation
+import Gateway
+import Hummingbird
+import Tokenizers
+
+extension APIError {
+    /// Maps any error a handler can throw to the API error the client sees. This is the only place
+    /// typed errors become HTTP statuses.
+    public static func from(_ error: any Error) -> APIError {
+        switch error {
+        case let error as APIError:
+            return error
+        case let error as GatewayError:
+            return from(error)
+        case let error as EngineError:
+            return from(error)
+        case let error as ChatTemplateError:
+            return .invalidParameter("the model's chat template rejected the conversation: \(error)", param: "messages")
+        case let error as DecodingError:
+            return from(error)
+        case let error as HTTPError:
+            if error.status == .contentTooLarge { return .bodyTooLarge(limit: 0).withMessage("the request body is too large") }
+            return APIError(status: error.status, message: error.body ?? error.status.reasonPhrase,
+                            type: error.status.code < 500 ? "invalid_request_error" : "server_error")
+        case is CancellationError:
+            return .unavailable("the request was cancelled", code: "cancelled", retryAfter: 1)
+        default:
+            return .internalError("internal error: \(error)")
+        }
+    }
+
+    static func from(_ error: GatewayError) -> APIError {
+        switch error {
+        case let .unknownModel(id, available):
+            return .modelNotFound(id, available: available)
+        case let .loadFailed(model, reason):
+            return APIError(status: .internalServerError, message: "the model '\(model)' could not be loaded: \(reason)",
+                            type: "server_error", param: "model", code: "model_load_failed")
+        case .insufficientMemory:
+            return .unavailable(error.description, code: "insufficient_memory", retryAfter: 10)
+        case .shuttingDown:
+            return .unavailable(error.description, code: "shutting_down", retryAfter: 5)
+        }
+    }
+
+    static func from(_ error: EngineError) -> APIError {
+        switch error {
+        case let .contextOverflow(needed, capacity):
+            return .invalidParameter("this model's maximum context length is \(capacity) tokens, but the request needs \(needed)",
+                                     param: "messages", code: "context_length_exceeded")
+        case let .invalidArgument(message):
+            return .invalidParameter(message, param: nil)
+        case let .overCapacity(queued):
+            return APIError(status: .tooManyRequests,
+                            message: "the model is at capacity (\(queued) requests waiting); retry shortly",
+                            type: "rate_limit_error", code: "rate_limit_exceeded", retryAfter: 1)
+        case .shuttingDown:
+            return .unavailable(error.description, code: "shutting_down", retryAfter: 5)
+        case .cancelled:
+            return .unavailable("the generation was cancelled", code: "cancelled", retryAfter: 1)
+        default:
+            return .internalError(error.description)
+        }
+    }
+
+    /// Decoding failures of the request body: malformed JSON, or a parameter of the wrong type.
+    static func from(_ error: DecodingError) -> APIError {
+        switch error {
+        case let .dataCorrupted(context) where context.codingPath.isEmpty:
+            let detail = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
+            return .malformedJSON(detail ?? context.debugDescription)
+        case let .dataCorrupted(context):
+            let param = parameterPath(context.codingPath)
+            return .invalidParameter("invalid value for '\(param)': \(context.debugDescription)", param: param)
+        case let .keyNotFound(key, context):
+            let param = parameterPath(context.codingPath + [key])
+            return .invalidParameter("missing required parameter '\(param)'", param: param)
+        case let .typeMismatch(type, context):
+            let param = parameterPath(context.codingPath)
+            return param.isEmpty
+                ? .invalidParameter("the request body must be a JSON object", param: nil)
+                : .invalidParameter("invalid type for '\(param)': expected \(jsonTypeName(type))", param: param)
+        case let .valueNotFound(type, context):
+            let param = parameterPath(context.codingPath)
+            return .invalidParameter("'\(param)' must be \(jsonTypeName(type)), not null", param: param)
+        @unknown default:
+            return .invalidParameter("invalid request: \(error)", param: nil)
+        }
+    }
+
+    /// `messages[0].content` from a coding path.
+    static func parameterPath(_ path: [any CodingKey]) -> String {
+        var text = ""
+        for key in path {
+            if let index = key.intValue { text += "[\(index)]" } else { text += text.isEmpty ? key.stringValue : ".\(key.stringValue)" }
+        }
+        return text
+    }
+
+    private static func jsonTypeName(_ type: Any.Type) -> String {
+        switch type {
+        case is Int.Type, is Int64.Type, is UInt64.Type: return "an integer"
+        case is Double.Type, is Float.Type: return "a number"
+        case is Bool.Type: return "a boolean"
+        case is String.Type: return "a string"
+        default:
+            let name = "\(type)"
+            if name.hasPrefix("Array") { return "an array" }
+            if name.hasPrefix("Dictionary") { return "an object" }
+            return "an object"
+        }
+    }
+
+    func withMessage(_ message: String) -> APIError {
+        var copy = self
+        copy.message = message
+        return copy
+    }
+}

@@ -1,0 +1,231 @@
+import Foundation
+import Gateway
+import Yams
+
+extension ServerConfiguration: Decodable {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case host, port, models, limits
+        case keepAliveSeconds = "keep_alive_seconds"
+        case memoryBudgetMB = "memory_budget_mb"
+        case threads
+        case apiKeys = "api_keys"
+        case fetchMissing = "fetch_missing"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = ServerConfiguration()
+        self.init(
+            host: try c.decodeIfPresent(String.self, forKey: .host) ?? defaults.host,
+            port: try c.decodeIfPresent(Int.self, forKey: .port) ?? defaults.port,
+            models: try c.decodeIfPresent([ServedModelEntry].self, forKey: .models)?.map(\.served) ?? defaults.models,
+            limits: try c.decodeIfPresent(ServerLimits.self, forKey: .limits) ?? defaults.limits,
+            keepAliveSeconds: c.contains(.keepAliveSeconds)
+                ? try c.decodeIfPresent(Double.self, forKey: .keepAliveSeconds).flatMap { $0 < 0 ? nil : $0 }
+                : defaults.keepAliveSeconds,
+            memoryBudgetMB: try c.decodeIfPresent(Int.self, forKey: .memoryBudgetMB),
+            threads: try c.decodeIfPresent(Int.self, forKey: .threads),
+            apiKeys: try c.decodeIfPresent([String].self, forKey: .apiKeys) ?? [],
+            fetchMissing: try c.decodeIfPresent(Bool.self, forKey: .fetchMissing) ?? defaults.fetchMissing)
+    }
+
+    /// Reads and validates a YAML configuration file. Errors name the key and line at fault.
+    public static func load(path: String) throws(ServerConfigurationError) -> ServerConfiguration {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw .unreadable(path: path, reason: (error as NSError).localizedDescription)
+        }
+        return try parse(yaml: text)
+    }
+
+    /// Parses and validates YAML text (an empty document gives the defaults).
+    public static func parse(yaml text: String) throws(ServerConfigurationError) -> ServerConfiguration {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw syntaxError(error)
+        } catch {
+            throw .syntax(message: "\(error)", line: nil, column: nil)
+        }
+        guard let root else { return ServerConfiguration() }
+        guard root.mapping != nil else {
+            throw .invalid(key: "(document)", message: "must be a mapping of keys to values", line: root.mark?.line)
+        }
+        try checkKeys(root)
+        let configuration: ServerConfiguration
+        do {
+            configuration = try YAMLDecoder().decode(ServerConfiguration.self, from: text)
+        } catch let error as DecodingError {
+            throw decodingError(error, root: root)
+        } catch let error as YamlError {
+            throw syntaxError(error)
+        } catch {
+            throw .invalid(key: "(document)", message: "\(error)", line: nil)
+        }
+        do {
+            try configuration.validate()
+        } catch {
+            if case let .invalid(key, message, nil) = error {
+                throw .invalid(key: key, message: message, line: node(at: key, in: root)?.mark?.line)
+            }
+            throw error
+        }
+        return configuration
+    }
+
+    // MARK: - Error reporting
+
+    private static func checkKeys(_ root: Node) throws(ServerConfigurationError) {
+        try checkKeys(of: root, prefix: "", known: CodingKeys.allCases.map(\.rawValue))
+        if let limits = root["limits"], limits.mapping != nil {
+            try checkKeys(of: limits, prefix: "limits.", known: ServerLimits.CodingKeys.allCases.map(\.rawValue))
+        }
+        if let models = root["models"]?.sequence {
+            for (i, model) in models.enumerated() where model.mapping != nil {
+                try checkKeys(of: model, prefix: "models[\(i)].", known: ServedModelEntry.CodingKeys.allCases.map(\.rawValue))
+            }
+        }
+    }
+
+    private static func checkKeys(of node: Node, prefix: String, known: [String]) throws(ServerConfigurationError) {
+        guard let mapping = node.mapping else { return }
+        for (key, _) in mapping {
+            let name = key.string ?? "\(key)"
+            if !known.contains(name) {
+                throw .unknownKey(key: prefix + name, line: key.mark?.line, known: known)
+            }
+        }
+    }
+
+    private static func syntaxError(_ error: YamlError) -> ServerConfigurationError {
+        switch error {
+        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
+             let .composer(context, problem, mark, _):
+            let prefix = context.map { "\($0.text) " } ?? ""
+            return .syntax(message: prefix + problem, line: mark.line, column: mark.column)
+        default:
+            return .syntax(message: "\(error)".split(separator: "\n").first.map(String.init) ?? "unreadable", line: nil, column: nil)
+        }
+    }
+
+    private static func decodingError(_ error: DecodingError, root: Node) -> ServerConfigurationError {
+        let (path, message): ([any CodingKey], String)
+        switch error {
+        case let .typeMismatch(type, context):
+            (path, message) = (context.codingPath, "must be \(typeName(type))")
+        case let .valueNotFound(type, context):
+            (path, message) = (context.codingPath, "must be \(typeName(type)), not null")
+        case let .keyNotFound(key, context):
+            (path, message) = (context.codingPath + [key], "is required")
+        case let .dataCorrupted(context):
+            (path, message) = (context.codingPath, "is invalid: \(context.debugDescription)")
+        @unknown default:
+            (path, message) = ([], "\(error)")
+        }
+        let key = keyPath(path)
+        return .invalid(key: key.isEmpty ? "(document)" : key, message: message, line: node(at: path, in: root)?.mark?.line)
+    }
+
+    private static func typeName(_ type: Any.Type) -> String {
+        switch type {
+        case is Int.Type: return "an integer"
+        case is Double.Type, is Float.Type: return "a number"
+        case is Bool.Type: return "true or false"
+        case is String.Type: return "a string"
+        default:
+            let name = "\(type)"
+            return name.hasPrefix("Array") ? "a list" : name.hasPrefix("Dictionary") ? "a mapping" : "a mapping"
+        }
+    }
+
+    static func keyPath(_ path: [any CodingKey]) -> String {
+        var text = ""
+        for key in path {
+            if let index = key.intValue { text += "[\(index)]" } else { text += text.isEmpty ? key.stringValue : ".\(key.stringValue)" }
+        }
+        return text
+    }
+
+    private static func node(at path: [any CodingKey], in root: Node) -> Node? {
+        var node: Node? = root
+        for key in path {
+            if let index = key.intValue {
+                guard let seq = node?.sequence, index >= 0, index < seq.count else { return node }
+                node = seq[index]
+            } else {
+                guard let next = node?[key.stringValue] else { return node }
+                node = next
+            }
+        }
+        return node
+    }
+
+    /// The node for a dotted key path like `models[1].max_concurrent`.
+    private static func node(at key: String, in root: Node) -> Node? {
+        var node: Node? = root
+        for part in key.split(separator: ".") {
+            var name = Substring(part)
+            var indices: [Int] = []
+            while let open = name.lastIndex(of: "["), name.hasSuffix("]") {
+                indices.insert(Int(name[name.index(after: open)..<name.index(before: name.endIndex)]) ?? 0, at: 0)
+                name = name[..<open]
+            }
+            guard let next = node?[String(name)] else { return node }
+            node = next
+            for index in indices {
+                guard let seq = node?.sequence, index < seq.count else { return node }
+                node = seq[index]
+            }
+        }
+        return node
+    }
+}
+
+extension ServerLimits: Decodable {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case maxBodyBytes = "max_body_bytes"
+        case maxQueuedPerModel = "max_queued_per_model"
+        case maxTokensDefault = "max_tokens_default"
+        case requestTimeoutSeconds = "request_timeout"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = ServerLimits()
+        self.init(
+            maxBodyBytes: try c.decodeIfPresent(Int.self, forKey: .maxBodyBytes) ?? defaults.maxBodyBytes,
+            maxQueuedPerModel: try c.decodeIfPresent(Int.self, forKey: .maxQueuedPerModel) ?? defaults.maxQueuedPerModel,
+            maxTokensDefault: try c.decodeIfPresent(Int.self, forKey: .maxTokensDefault),
+            requestTimeoutSeconds: try c.decodeIfPresent(Double.self, forKey: .requestTimeoutSeconds))
+    }
+}
+
+/// One `models:` entry in the YAML file (snake_case keys, everything but `id` optional).
+struct ServedModelEntry: Decodable {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case id, source, tier, labels, preload
+        case contextLength = "context_length"
+        case maxConcurrent = "max_concurrent"
+        case maxQueued = "max_queued"
+    }
+
+    let served: ServedModel
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let id = try c.decode(String.self, forKey: .id)
+        let known = ServedModel.defaults.first { $0.id == id }
+        served = ServedModel(
+            id: id,
+            source: try c.decodeIfPresent(String.self, forKey: .source) ?? known?.source ?? id,
+            contextLength: try c.decodeIfPresent(Int.self, forKey: .contextLength),
+            tier: try c.decodeIfPresent(Int.self, forKey: .tier) ?? known?.tier ?? 1,
+            labels: try c.decodeIfPresent([String].self, forKey: .labels) ?? known?.labels ?? [],
+            maxConcurrent: try c.decodeIfPresent(Int.self, forKey: .maxConcurrent) ?? 8,
+            maxQueued: try c.decodeIfPresent(Int.self, forKey: .maxQueued),
+            preload: try c.decodeIfPresent(Bool.self, forKey: .preload) ?? false)
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import Gateway
+
+/// Everything `groupqwen serve` needs: where to listen, which models to serve, limits and keys.
+///
+/// Loaded from YAML with `ServerConfiguration.load(path:)`; every key is optional and snake_case:
+///
+/// ```yaml
+/// host: 127.0.0.1
+/// port: 8080
+/// keep_alive_seconds: 300      # negative: never unload idle models
+/// memory_budget_mb: 2048
+/// threads: 4
+/// api_keys: [secret-1]         # empty or absent: no authentication
+/// limits:
+///   max_body_bytes: 1048576
+///   max_queued_per_model: 32
+///   max_tokens_default: 512
+///   request_timeout: 120       # seconds
+/// models:
+///   - id: smollm2-135m
+///     source: smollm2-135m     # known model id or path to a .gguf
+///     context_length: 2048
+///     tier: 0
+///     labels: [chat, small]
+///     max_concurrent: 8       # sequences decoded together
+///     max_queued: 32           # waiting requests beyond those (default limits.max_queued_per_model)
+///     preload: true
+/// ```
+public struct ServerConfiguration: Sendable, Equatable {
+    /// Interface to bind.
+    public var host: String
+    /// TCP port (0 picks a free one).
+    public var port: Int
+    /// The models clients can name in `model`.
+    public var models: [ServedModel]
+    /// Request size, queue, token and time limits.
+    public var limits: ServerLimits
+    /// Unload a model idle this long; `nil` keeps models loaded.
+    public var keepAliveSeconds: Double?
+    /// Upper bound on the memory loaded models may take, in MiB; `nil`: no limit.
+    public var memoryBudgetMB: Int?
+    /// Forward-pass threads per model; `nil`: all cores.
+    public var threads: Int?
+    /// Accepted bearer keys; empty: no authentication.
+    public var apiKeys: [String]
+    /// Fetch known models missing from the local store instead of failing.
+    public var fetchMissing: Bool
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, models: [ServedModel] = ServedModel.defaults,
+                limits: ServerLimits = ServerLimits(), keepAliveSeconds: Double? = 300, memoryBudgetMB: Int? = nil,
+                threads: Int? = nil, apiKeys: [String] = [], fetchMissing: Bool = true) {
+        self.host = host
+        self.port = port
+        self.models = models
+        self.limits = limits
+        self.keepAliveSeconds = keepAliveSeconds
+        self.memoryBudgetMB = memoryBudgetMB
+        self.threads = threads
+        self.apiKeys = apiKeys
+        self.fetchMissing = fetchMissing
+    }
+
+    /// The model pool settings this configuration implies.
+    public var poolConfiguration: ModelPoolConfiguration {
+        ModelPoolConfiguration(
+            models: models,
+            memoryBudgetBytes: memoryBudgetMB.map { Int64($0) << 20 },
+            keepAlive: keepAliveSeconds.map { .milliseconds(Int64(max(0, $0) * 1000)) },
+            threads: threads,
+            maxQueuedPerModel: limits.maxQueuedPerModel,
+            fetchMissing: fetchMissing)
+    }
+
+    /// Checks values a type alone cannot express; throws `ServerConfigurationError.invalid`.
+    public func validate() throws(ServerConfigurationError) {
+        func fail(_ key: String, _ message: String) -> ServerConfigurationError { .invalid(key: key, message: message, line: nil) }
+        guard !host.isEmpty else { throw fail("host", "must not be empty") }
+        guard (0...65535).contains(port) else { throw fail("port", "must be in 0...65535") }
+        guard !models.isEmpty else { throw fail("models", "must list at least one model") }
+        var seen = Set<String>()
+        for (i, model) in models.enumerated() {
+            guard !model.id.isEmpty else { throw fail("models[\(i)].id", "must not be empty") }
+            guard seen.insert(model.id).inserted else { throw fail("models[\(i)].id", "'\(model.id)' is listed twice") }
+            guard !model.source.isEmpty else { throw fail("models[\(i)].source", "must not be empty") }
+            guard model.maxConcurrent >= 1 else { throw fail("models[\(i)].max_concurrent", "must be ≥ 1") }
+            if let c = model.contextLength, c < 16 { throw fail("models[\(i)].context_length", "must be ≥ 16") }
+            if let q = model.maxQueued, q < 0 { throw fail("models[\(i)].max_queued", "must be ≥ 0") }
+        }
+        try limits.validate()
+        if let keepAliveSeconds, !keepAliveSeconds.isFinite { throw fail("keep_alive_seconds", "must be a number") }
+        if let memoryBudgetMB, memoryBudgetMB < 1 { throw fail("memory_budget_mb", "must be ≥ 1") }
+        if let threads, threads < 1 { throw fail("threads", "must be ≥ 1") }
+        if apiKeys.contains(where: \.isEmpty) { throw fail("api_keys", "must not contain empty keys") }
+    }
+}

@@ -1,0 +1,29 @@
+import Engine
+
+/// What one choice produced: its text, tokens and why it ended.
+struct ChoiceOutput: Sendable {
+    var text: String
+    var tokens: [GeneratedToken]
+    var finishReason: FinishReason
+    /// Tokens generated, including any discarded attempts (JSON mode retries).
+    var completionTokens: Int
+
+    init(text: String = "", tokens: [GeneratedToken] = [], finishReason: FinishReason = .cancelled, completionTokens: Int? = nil) {
+        self.text = text
+        self.tokens = tokens
+        self.finishReason = finishReason
+        self.completionTokens = completionTokens ?? tokens.count
+    }
+
+    init(_ result: GenerationResult) {
+        self.init(text: result.text, tokens: result.tokens, finishReason: result.finishReason, completionTokens: result.ids.count)
+    }
+
+    /// OpenAI's `finish_reason` (a generation cut short by the server counts as `length`).
+    var finishReasonText: String {
+        switch finishReason {
+        case .stop: return "stop"
+        case .length, .cancelled: return "length"
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import Gateway
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// Builds and runs the OpenAI-compatible HTTP server.
+///
+/// The CLI calls `GroupQwenServer.run(configuration:)`; tests build the same application with
+/// `makeApplication(configuration:pool:managesPool:)` around a shared pool.
+public enum GroupQwenServer {
+    /// Serves `configuration` until SIGINT/SIGTERM. Models marked `preload` load in the background
+    /// (`/health` answers 503 until they are in), idle models are unloaded after `keep_alive`, and
+    /// on a signal the listener stops, in-flight generations finish, then the models are released.
+    public static func run(configuration: ServerConfiguration, logger: Logger? = nil) async throws {
+        try configuration.validate()
+        let pool = ModelPool(configuration: configuration.poolConfiguration)
+        let app = makeApplication(configuration: configuration, pool: pool, managesPool: true, logger: logger)
+        try await app.runService()
+    }
+
+    /// The Hummingbird application serving `pool`.
+    ///
+    /// - Parameter managesPool: when true (the real server) the application preloads models at
+    ///   startup, unloads idle ones every 10 s, and on graceful shutdown calls
+    ///   `pool.shutdown(cancelInFlight: false)`. Tests sharing one pool pass false.
+    public static func makeApplication(configuration: ServerConfiguration, pool: ModelPool, managesPool: Bool = true,
+                                       logger: Logger? = nil) -> some ApplicationProtocol {
+        let preloads = managesPool && configuration.models.contains(where: \.preload)
+        let state = ServerState(configuration: configuration, pool: pool, starting: preloads)
+        let logger = logger ?? Logger(label: "groupqwen")
+        var services: [any Service] = []
+        if managesPool {
+            services.append(PoolLifecycleService(state: state, logger: logger))
+            services.append(IdleUnloadService(pool: pool, interval: .seconds(10), logger: logger))
+        }
+        return Application(
+            router: makeRouter(state: state),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "GroupQwen"),
+            services: services,
+            logger: logger)
+    }
+
+    /// The routes and middleware, in the order they apply: errors, authentication, body limit.
+    static func makeRouter(state: ServerState) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: APIErrorMiddleware())
+        if !state.configuration.apiKeys.isEmpty {
+            router.add(middleware: AuthMiddleware(keys: state.configuration.apiKeys))
+        }
+        router.add(middleware: BodyLimitMiddleware(maxBytes: state.configuration.limits.maxBodyBytes))
+
+        let chat = ChatCompletionsController(state: state)
+        let completions = CompletionsController(state: state)
+        let models = ModelsController(state: state)
+        let health = HealthController(state: state)
+        router.post("/v1/chat/completions") { request, context in try await chat.create(request, context: context) }
+        router.post("/v1/completions") { request, context in try await completions.create(request, context: context) }
+        router.get("/v1/models") { request, context in try await models.list(request, context: context) }
+        router.get("/v1/models/{id}") { request, context in try await models.get(request, context: context) }
+        router.get("/health") { request, context in try await health.check(request, context: context) }
+        return router
+    }
+}

@@ -1,0 +1,118 @@
+/// The body of `POST /v1/chat/completions`. Only the fields the server uses are decoded; unknown
+/// fields are ignored.
+struct ChatCompletionRequest: Decodable, Sendable {
+    var model: String
+    var messages: [ChatCompletionMessage]
+    var sampling: SamplingFields
+    /// Return log-probabilities of the chosen tokens.
+    var logprobs: Bool?
+    var topLogprobs: Int?
+    var responseFormat: ResponseFormat?
+
+    enum CodingKeys: String, CodingKey {
+        case model, messages, logprobs
+        case topLogprobs = "top_logprobs"
+        case responseFormat = "response_format"
+    }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        model = try c.decode(String.self, forKey: .model)
+        messages = try c.decode([ChatCompletionMessage].self, forKey: .messages)
+        logprobs = try c.decodeIfPresent(Bool.self, forKey: .logprobs)
+        topLogprobs = try c.decodeIfPresent(Int.self, forKey: .topLogprobs)
+        responseFormat = try c.decodeIfPresent(ResponseFormat.self, forKey: .responseFormat)
+        sampling = try SamplingFields(from: decoder)
+    }
+}
+
+/// One chat message. `content` may be a string, `null`, or an array of content parts whose text
+/// parts are joined; other part types (images, audio, files) are rejected.
+struct ChatCompletionMessage: Decodable, Sendable {
+    static let roles: Set<String> = ["system", "developer", "user", "assistant", "tool", "function"]
+
+    var role: String
+    var content: String
+
+    enum CodingKeys: String, CodingKey { case role, content }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        role = try c.decode(String.self, forKey: .role)
+        guard Self.roles.contains(role) else {
+            throw APIError.invalidParameter(
+                "invalid role '\(role)'; expected one of system, developer, user, assistant, tool",
+                param: APIError.parameterPath(decoder.codingPath + [CodingKeys.role]))
+        }
+        if try !c.contains(.content) || c.decodeNil(forKey: .content) {
+            content = ""
+        } else if let text = try? c.decode(String.self, forKey: .content) {
+            content = text
+        } else {
+            var parts = try c.nestedUnkeyedContainer(forKey: .content)
+            var texts: [String] = []
+            while !parts.isAtEnd {
+                let path = APIError.parameterPath(decoder.codingPath + [CodingKeys.content, IndexKey(parts.currentIndex)])
+                let part = try parts.decode(ContentPart.self)
+                guard part.type == "text" else {
+                    throw APIError.invalidParameter(
+                        "content parts of type '\(part.type)' are not supported; this server handles text only",
+                        param: path, code: "unsupported_content")
+                }
+                guard let text = part.text else {
+                    throw APIError.invalidParameter("a text content part needs a 'text' string", param: path + ".text")
+                }
+                texts.append(text)
+            }
+            content = texts.joined(separator: "\n")
+        }
+    }
+
+    /// The role the chat template sees (`developer` is the newer name for `system`).
+    var templateRole: String {
+        switch role {
+        case "developer": return "system"
+        case "function": return "tool"
+        default: return role
+        }
+    }
+}
+
+/// `{"type": "text", "text": …}` or another (unsupported) part type.
+struct ContentPart: Decodable, Sendable {
+    var type: String
+    var text: String?
+}
+
+/// An integer coding key for building parameter paths.
+struct IndexKey: CodingKey {
+    var intValue: Int?
+    var stringValue: String { "\(intValue ?? 0)" }
+    init(_ index: Int) { intValue = index }
+    init?(intValue: Int) { self.intValue = intValue }
+    init?(stringValue: String) { return nil }
+}
+
+/// `response_format`: plain text, any JSON object, or a JSON object following a schema.
+struct ResponseFormat: Decodable, Sendable {
+    enum Kind: String, Sendable { case text, jsonObject = "json_object", jsonSchema = "json_schema" }
+
+    var kind: Kind
+    /// The schema as JSON text, for `json_schema`.
+    var schema: String?
+
+    enum CodingKeys: String, CodingKey { case type, jsonSchema = "json_schema" }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let type = try c.decode(String.self, forKey: .type)
+        guard let kind = Kind(rawValue: type) else {
+            throw APIError.invalidParameter("invalid response_format type '\(type)'; expected text, json_object or json_schema",
+                                            param: "response_format.type")
+        }
+        self.kind = kind
+        if kind == .jsonSchema, let spec = try c.decodeIfPresent(JSONValue.self, forKey: .jsonSchema) {
+            schema = spec["schema"]?.jsonText
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import Gateway
+
+/// What every controller shares: the configuration, the model pool, and whether the server is
+/// still starting (preloading) or already stopping.
+public final class ServerState: Sendable {
+    public let configuration: ServerConfiguration
+    public let pool: ModelPool
+    /// Unix time the server started (the `created` of `/v1/models` entries).
+    let startedAt: Int
+    /// Identifies this server build in `system_fingerprint`.
+    let fingerprint: String
+    private let phase: LockedValue<Phase>
+
+    enum Phase: Sendable { case starting, ready, stopping }
+
+    init(configuration: ServerConfiguration, pool: ModelPool, starting: Bool) {
+        self.configuration = configuration
+        self.pool = pool
+        self.startedAt = Int(Date().timeIntervalSince1970)
+        self.fingerprint = "fp_groupqwen_\(String(startedAt, radix: 16))"
+        self.phase = LockedValue(starting ? .starting : .ready)
+    }
+
+    var currentPhase: Phase { phase.value }
+
+    func markReady() { phase.update { if $0 == .starting { $0 = .ready } } }
+    func markStopping() { phase.update { $0 = .stopping } }
+    func markStarting() { phase.update { $0 = .starting } }
+
+    /// Throws 503 while startup preloading runs or after shutdown began.
+    func requireServing() async throws {
+        switch phase.value {
+        case .starting:
+            throw APIError.unavailable("the server is still loading its models; retry shortly", code: "model_loading", retryAfter: 5)
+        case .stopping:
+            throw APIError.unavailable("the server is shutting down", code: "shutting_down", retryAfter: 5)
+        case .ready:
+            guard await pool.isReady else {
+                throw APIError.unavailable("the server is still loading its models; retry shortly", code: "model_loading", retryAfter: 5)
+            }
+        }
+    }
+
+    /// A fresh response id with the given prefix (`chatcmpl`, `cmpl`).
+    func makeID(_ prefix: String) -> String {
+        prefix + "-" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(24)
+    }
+
+    var now: Int { Int(Date().timeIntervalSince1970) }
+}
+
+/// A value behind a lock.
+final class LockedValue<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Value
+
+    init(_ value: Value) { stored = value }
+
+    var value: Value { lock.withLock { stored } }
+
+    func update(_ body: (inout Value) -> Void) { lock.withLock { body(&stored) } }
+}
