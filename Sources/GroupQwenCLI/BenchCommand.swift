@@ -17,6 +17,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Measured runs per test (the median is reported).")
     var repetitions: Int = 5
 
+    @Option(help: "Also measure N sequences generating at once through the continuous-batching scheduler (aggregate tokens/s).")
+    var parallel: Int = 1
+
     @Flag(help: "Print one JSON object.")
     var json = false
 
@@ -27,6 +30,11 @@ struct BenchCommand: AsyncParsableCommand {
             let result = try Benchmark(model: model).run(promptTokens: promptTokens, generateTokens: generateTokens, repetitions: repetitions) { line in
                 if !json { FileHandle.standardError.write(Data((line + "\n").utf8)) }
             }
+            guard parallel >= 1 else { throw ValidationError("--parallel must be ≥ 1") }
+            let parallelTPS = parallel > 1
+                ? try await Benchmark(model: model).runParallel(sequences: parallel, generateTokens: generateTokens, repetitions: repetitions) { line in
+                    if !json { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+                } : nil
             let fileName = URL(fileURLWithPath: model.file.path).lastPathComponent
             let reference = LlamaCppReference.figures(forFile: fileName)
             if json {
@@ -38,6 +46,7 @@ struct BenchCommand: AsyncParsableCommand {
                 ]
                 object["pp\(promptTokens)_tps"] = result.promptTPS
                 object["tg\(generateTokens)_tps"] = result.generateTPS
+                if let parallelTPS { object["tg\(generateTokens)_x\(parallel)_tps"] = parallelTPS }
                 if let reference {
                     object["llamacpp_pp512_tps"] = reference.pp512
                     object["llamacpp_tg128_tps"] = reference.tg128
@@ -51,6 +60,10 @@ struct BenchCommand: AsyncParsableCommand {
                              reference.map { String(format: "   (llama.cpp %.0f, ratio %.2f)", $0.pp512, result.promptTPS / $0.pp512) } ?? ""))
                 print(String(format: "tg%-4d %8.1f tok/s%@", generateTokens, result.generateTPS,
                              reference.map { String(format: "   (llama.cpp %.0f, ratio %.2f)", $0.tg128, result.generateTPS / $0.tg128) } ?? ""))
+                if let parallelTPS {
+                    print(String(format: "tg%-4d ×%d %6.1f tok/s in total (%.2f× one sequence)", generateTokens, parallel, parallelTPS,
+                                 parallelTPS / result.generateTPS))
+                }
                 print(String(format: "peak RSS %.0f MB (model file %.0f MB + KV cache %.0f MB + %.0f MB)", result.peakResidentMB,
                              result.modelMB, result.cacheMB, result.peakResidentMB - result.modelMB - result.cacheMB))
             }

