@@ -10,41 +10,43 @@ import Glibc
 import Darwin
 #endif
 
-@Suite("Client disconnect", .serialized)
-struct DisconnectTests {
-    @Test("a full model answers 429; closing the connection mid-stream ends the generation")
-    func disconnectCancels() async throws {
-        // A pool of its own (one slot, no queue), so the scheduler's load and step count are this test's alone.
-        var served = TestServer.served
-        served.maxConcurrent = 1
-        served.maxQueued = 0
-        let pool = ModelPool(configuration: ModelPoolConfiguration(models: [served], keepAlive: nil, fetchMissing: false))
-        let model = try await pool.model(TestServer.modelID)
-        let app = GroupQwenServer.makeApplication(configuration: TestServer.configuration(), pool: pool, managesPool: false)
-        try await app.test(.live) { client in
-            let port = try #require(client.port)
-            let socket = try RawSocket(port: port)
-            let body = #"{"model":"smollm2-135m","prompt":"1, 2, 3, 4, 5,","max_tokens":400,"temperature":0,"stream":true}"#
-            try socket.send("POST /v1/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
-            // Wait for a few streamed tokens, then hang up.
-            var received = ""
-            while received.components(separatedBy: "data: ").count < 4 { received += try socket.receive() }
-            // The only slot is taken: another request is refused at once.
-            let busy = try await client.post("/v1/completions", json: #"{"model":"smollm2-135m","prompt":"Hi","max_tokens":2}"#)
-            _ = busy.expectError(.tooManyRequests, type: "rate_limit_error", code: "rate_limit_exceeded")
-            #expect(busy.headers[.retryAfter] == "1")
-            let stepsAtClose = model.scheduler.statistics.steps
-            socket.close()
-            let clock = ContinuousClock()
-            let deadline = clock.now + .seconds(10)
-            while model.scheduler.load.active + model.scheduler.load.queued > 0, clock.now < deadline {
-                try await Task.sleep(for: .milliseconds(20))
+extension ServerTests {
+    @Suite("Client disconnect")
+    struct DisconnectTests {
+        @Test("a full model answers 429; closing the connection mid-stream ends the generation")
+        func disconnectCancels() async throws {
+            // A pool of its own (one slot, no queue), so the scheduler's load and step count are this test's alone.
+            var served = TestServer.served
+            served.maxConcurrent = 1
+            served.maxQueued = 0
+            let pool = ModelPool(configuration: ModelPoolConfiguration(models: [served], keepAlive: nil, fetchMissing: false))
+            let model = try await pool.model(TestServer.modelID)
+            let app = GroupQwenServer.makeApplication(configuration: TestServer.configuration(), pool: pool, managesPool: false)
+            try await app.test(.live) { client in
+                let port = try #require(client.port)
+                let socket = try RawSocket(port: port)
+                let body = #"{"model":"smollm2-135m","prompt":"1, 2, 3, 4, 5,","max_tokens":400,"temperature":0,"stream":true}"#
+                try socket.send("POST /v1/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+                // Wait for a few streamed tokens, then hang up.
+                var received = ""
+                while received.components(separatedBy: "data: ").count < 4 { received += try socket.receive() }
+                // The only slot is taken: another request is refused at once.
+                let busy = try await client.post("/v1/completions", json: #"{"model":"smollm2-135m","prompt":"Hi","max_tokens":2}"#)
+                _ = busy.expectError(.tooManyRequests, type: "rate_limit_error", code: "rate_limit_exceeded")
+                #expect(busy.headers[.retryAfter] == "1")
+                let stepsAtClose = model.scheduler.statistics.steps
+                socket.close()
+                let clock = ContinuousClock()
+                let deadline = clock.now + .seconds(10)
+                while model.scheduler.load.active + model.scheduler.load.queued > 0, clock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                #expect(model.scheduler.load.active + model.scheduler.load.queued == 0)
+                let extraSteps = model.scheduler.statistics.steps - stepsAtClose
+                #expect(extraSteps < 100, "the generation ran \(extraSteps) more steps after the client left")
             }
-            #expect(model.scheduler.load.active + model.scheduler.load.queued == 0)
-            let extraSteps = model.scheduler.statistics.steps - stepsAtClose
-            #expect(extraSteps < 100, "the generation ran \(extraSteps) more steps after the client left")
+            await pool.shutdown(cancelInFlight: true)
         }
-        await pool.shutdown(cancelInFlight: true)
     }
 }
 

@@ -3,100 +3,102 @@ import Gateway
 @testable import Server
 import Testing
 
-@Suite("Server configuration")
-struct ServerConfigurationTests {
-    @Test("an empty document gives the defaults")
-    func defaults() throws {
-        let configuration = try ServerConfiguration.parse(yaml: "")
-        #expect(configuration == ServerConfiguration())
-        #expect(configuration.host == "127.0.0.1")
-        #expect(configuration.port == 8080)
-        #expect(configuration.models == ServedModel.defaults)
-        #expect(configuration.limits.maxBodyBytes == 1 << 20)
-        #expect(configuration.limits.maxQueuedPerModel == 32)
-        #expect(configuration.keepAliveSeconds == 300)
-        #expect(configuration.apiKeys.isEmpty)
-    }
-
-    @Test("every key is read, snake_case")
-    func fullDocument() throws {
-        let yaml = """
-        host: 0.0.0.0
-        port: 9000
-        keep_alive_seconds: 60
-        memory_budget_mb: 1024
-        threads: 2
-        api_keys: [a, b]
-        limits:
-          max_body_bytes: 4096
-          max_queued_per_model: 4
-          max_tokens_default: 256
-          request_timeout: 30
-        models:
-          - id: small
-            source: smollm2-135m
-            context_length: 1024
-            tier: 0
-            labels: [chat]
-            max_concurrent: 2
-            max_queued: 0
-            preload: true
-          - id: gemma3-270m
-        """
-        let c = try ServerConfiguration.parse(yaml: yaml)
-        #expect(c.host == "0.0.0.0")
-        #expect(c.port == 9000)
-        #expect(c.keepAliveSeconds == 60)
-        #expect(c.memoryBudgetMB == 1024)
-        #expect(c.threads == 2)
-        #expect(c.apiKeys == ["a", "b"])
-        #expect(c.limits == ServerLimits(maxBodyBytes: 4096, maxQueuedPerModel: 4, maxTokensDefault: 256, requestTimeoutSeconds: 30))
-        #expect(c.models[0] == ServedModel(id: "small", source: "smollm2-135m", contextLength: 1024, tier: 0, labels: ["chat"],
-                                           maxConcurrent: 2, maxQueued: 0, preload: true))
-        #expect(c.models[1].source == "gemma3-270m")
-        #expect(c.models[1].tier == 1)
-        #expect(c.poolConfiguration.memoryBudgetBytes == 1024 << 20)
-        #expect(c.poolConfiguration.keepAlive == .seconds(60))
-        #expect(c.poolConfiguration.maxQueuedPerModel == 4)
-        #expect(try ServerConfiguration.parse(yaml: "keep_alive_seconds: -1").poolConfiguration.keepAlive == nil)
-    }
-
-    @Test("the Python client tests' configuration loads")
-    func pythonTestConfiguration() throws {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("python/server-config.yaml").path
-        let c = try ServerConfiguration.load(path: path)
-        #expect(c.models.map(\.id) == ["smollm2", "smollm2-tight"])
-        #expect(c.models[1].maxQueued == 0)
-        #expect(c.limits.maxBodyBytes == 65536)
-    }
-
-    @Test("errors are one line naming the key and line")
-    func errors() {
-        func message(_ yaml: String) -> String {
-            do {
-                _ = try ServerConfiguration.parse(yaml: yaml)
-                return "no error"
-            } catch {
-                return error.description
-            }
+extension ServerTests {
+    @Suite("Server configuration")
+    struct ServerConfigurationTests {
+        @Test("an empty document gives the defaults")
+        func defaults() throws {
+            let configuration = try ServerConfiguration.parse(yaml: "")
+            #expect(configuration == ServerConfiguration())
+            #expect(configuration.host == "127.0.0.1")
+            #expect(configuration.port == 8080)
+            #expect(configuration.models == ServedModel.defaults)
+            #expect(configuration.limits.maxBodyBytes == 1 << 20)
+            #expect(configuration.limits.maxQueuedPerModel == 32)
+            #expect(configuration.keepAliveSeconds == 300)
+            #expect(configuration.apiKeys.isEmpty)
         }
-        let typo = message("port: 8080\nlimits:\n  max_body_byte: 10\n")
-        #expect(typo.contains("unknown key 'limits.max_body_byte'") && typo.contains("line 3"), "\(typo)")
-        let type = message("host: x\nport: eighty\n")
-        #expect(type.contains("'port'") && type.contains("integer") && type.contains("line 2"), "\(type)")
-        let nested = message("models:\n  - id: a\n    max_concurrent: many\n")
-        #expect(nested.contains("models[0].max_concurrent") && nested.contains("line 3"), "\(nested)")
-        let range = message("models:\n  - id: a\n    max_concurrent: 0\n")
-        #expect(range.contains("models[0].max_concurrent") && range.contains("line 3"), "\(range)")
-        let missing = message("models:\n  - source: x\n")
-        #expect(missing.contains("models[0].id") && missing.contains("required"), "\(missing)")
-        let syntax = message("port: [8080\n")
-        #expect(syntax.hasPrefix("invalid YAML") && syntax.contains("line"), "\(syntax)")
-        let port = message("port: 70000\n")
-        #expect(port.contains("'port'") && port.contains("line 1"), "\(port)")
-        for m in [typo, type, nested, range, missing, syntax, port] { #expect(!m.contains("\n"), "\(m)") }
-        let unreadable = (try? ServerConfiguration.load(path: "/nonexistent/x.yaml")) == nil
-        #expect(unreadable)
+
+        @Test("every key is read, snake_case")
+        func fullDocument() throws {
+            let yaml = """
+            host: 0.0.0.0
+            port: 9000
+            keep_alive_seconds: 60
+            memory_budget_mb: 1024
+            threads: 2
+            api_keys: [a, b]
+            limits:
+              max_body_bytes: 4096
+              max_queued_per_model: 4
+              max_tokens_default: 256
+              request_timeout: 30
+            models:
+              - id: small
+                source: smollm2-135m
+                context_length: 1024
+                tier: 0
+                labels: [chat]
+                max_concurrent: 2
+                max_queued: 0
+                preload: true
+              - id: gemma3-270m
+            """
+            let c = try ServerConfiguration.parse(yaml: yaml)
+            #expect(c.host == "0.0.0.0")
+            #expect(c.port == 9000)
+            #expect(c.keepAliveSeconds == 60)
+            #expect(c.memoryBudgetMB == 1024)
+            #expect(c.threads == 2)
+            #expect(c.apiKeys == ["a", "b"])
+            #expect(c.limits == ServerLimits(maxBodyBytes: 4096, maxQueuedPerModel: 4, maxTokensDefault: 256, requestTimeoutSeconds: 30))
+            #expect(c.models[0] == ServedModel(id: "small", source: "smollm2-135m", contextLength: 1024, tier: 0, labels: ["chat"],
+                                               maxConcurrent: 2, maxQueued: 0, preload: true))
+            #expect(c.models[1].source == "gemma3-270m")
+            #expect(c.models[1].tier == 1)
+            #expect(c.poolConfiguration.memoryBudgetBytes == 1024 << 20)
+            #expect(c.poolConfiguration.keepAlive == .seconds(60))
+            #expect(c.poolConfiguration.maxQueuedPerModel == 4)
+            #expect(try ServerConfiguration.parse(yaml: "keep_alive_seconds: -1").poolConfiguration.keepAlive == nil)
+        }
+
+        @Test("the Python client tests' configuration loads")
+        func pythonTestConfiguration() throws {
+            let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("python/server-config.yaml").path
+            let c = try ServerConfiguration.load(path: path)
+            #expect(c.models.map(\.id) == ["smollm2", "smollm2-tight"])
+            #expect(c.models[1].maxQueued == 0)
+            #expect(c.limits.maxBodyBytes == 65536)
+        }
+
+        @Test("errors are one line naming the key and line")
+        func errors() {
+            func message(_ yaml: String) -> String {
+                do {
+                    _ = try ServerConfiguration.parse(yaml: yaml)
+                    return "no error"
+                } catch {
+                    return error.description
+                }
+            }
+            let typo = message("port: 8080\nlimits:\n  max_body_byte: 10\n")
+            #expect(typo.contains("unknown key 'limits.max_body_byte'") && typo.contains("line 3"), "\(typo)")
+            let type = message("host: x\nport: eighty\n")
+            #expect(type.contains("'port'") && type.contains("integer") && type.contains("line 2"), "\(type)")
+            let nested = message("models:\n  - id: a\n    max_concurrent: many\n")
+            #expect(nested.contains("models[0].max_concurrent") && nested.contains("line 3"), "\(nested)")
+            let range = message("models:\n  - id: a\n    max_concurrent: 0\n")
+            #expect(range.contains("models[0].max_concurrent") && range.contains("line 3"), "\(range)")
+            let missing = message("models:\n  - source: x\n")
+            #expect(missing.contains("models[0].id") && missing.contains("required"), "\(missing)")
+            let syntax = message("port: [8080\n")
+            #expect(syntax.hasPrefix("invalid YAML") && syntax.contains("line"), "\(syntax)")
+            let port = message("port: 70000\n")
+            #expect(port.contains("'port'") && port.contains("line 1"), "\(port)")
+            for m in [typo, type, nested, range, missing, syntax, port] { #expect(!m.contains("\n"), "\(m)") }
+            let unreadable = (try? ServerConfiguration.load(path: "/nonexistent/x.yaml")) == nil
+            #expect(unreadable)
+        }
     }
 }

@@ -5,20 +5,26 @@ import HummingbirdTesting
 @testable import Server
 import Testing
 
+/// Every server suite, run one test at a time: concurrent requests share batched forward passes,
+/// whose rounding can flip a greedy near-tie, and the tests compare greedy texts across requests.
+@Suite(.serialized) enum ServerTests {}
+
 /// One pool with the real SmolLM2-135M model, shared by every test so it loads once.
 enum TestServer {
     static let modelID = "smollm2-135m"
     static let served = ServedModel(id: modelID, source: modelID, contextLength: 512, maxConcurrent: 4)
     static let pool = ModelPool(configuration: ModelPoolConfiguration(models: [served], keepAlive: nil, fetchMissing: false))
 
-    static func configuration(apiKeys: [String] = [], maxBodyBytes: Int = 1 << 20) -> ServerConfiguration {
-        ServerConfiguration(models: [served], limits: ServerLimits(maxBodyBytes: maxBodyBytes), keepAliveSeconds: nil,
-                            apiKeys: apiKeys, fetchMissing: false)
+    static func configuration(apiKeys: [String] = [], limits: ServerLimits = ServerLimits()) -> ServerConfiguration {
+        ServerConfiguration(models: [served], limits: limits, keepAliveSeconds: nil, apiKeys: apiKeys, fetchMissing: false)
     }
 
     static func app(apiKeys: [String] = [], maxBodyBytes: Int = 1 << 20) -> some ApplicationProtocol {
-        GroupQwenServer.makeApplication(configuration: configuration(apiKeys: apiKeys, maxBodyBytes: maxBodyBytes),
-                                        pool: pool, managesPool: false)
+        app(apiKeys: apiKeys, limits: ServerLimits(maxBodyBytes: maxBodyBytes))
+    }
+
+    static func app(apiKeys: [String] = [], limits: ServerLimits) -> some ApplicationProtocol {
+        GroupQwenServer.makeApplication(configuration: configuration(apiKeys: apiKeys, limits: limits), pool: pool, managesPool: false)
     }
 }
 

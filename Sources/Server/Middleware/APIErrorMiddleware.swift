@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import NIOHTTP1
 
 /// Outermost middleware: turns every thrown error, unknown route and wrong method into an
 /// OpenAI-shaped JSON error response via `APIError.from`.
@@ -7,6 +8,10 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
+        } catch let error as HTTPParserError {
+            // A broken or truncated request (the client hung up mid-body): Hummingbird closes the
+            // connection; there is nobody to answer.
+            throw error
         } catch let error as HTTPError where error.status == .notFound && error.body == nil {
             let path = request.uri.path
             if let allowed = APIRoutes.allowedMethods(for: path), !allowed.contains(request.method) {
