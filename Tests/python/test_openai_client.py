@@ -214,3 +214,10 @@ def test_health_and_model_detail(http):
     m = http.get("/v1/models/smollm2").json()
     assert m["id"] == "smollm2" and m["object"] == "model"
     assert http.get("/v1/models/nope").status_code == 404
+
+
+def test_ignore_eos_extension_generates_max_tokens(client):
+    r = client.chat.completions.create(model="smollm2", messages=CHAT, max_tokens=40, temperature=0,
+                                       extra_body={"ignore_eos": True})
+    assert r.usage.completion_tokens == 40
+    assert r.choices[0].finish_reason == "length"

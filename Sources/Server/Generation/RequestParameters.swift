@@ -16,6 +16,7 @@ struct RequestParameters: Sendable {
     var sampling = SamplingParameters()
     var stop: [String] = []
     var user: String?
+    var ignoreEndOfGeneration = false
 
     /// - Parameters:
     ///   - logprobs: whether log-probabilities were asked for.
@@ -82,6 +83,7 @@ struct RequestParameters: Sendable {
             self.stop = stop.filter { !$0.isEmpty }
         }
         user = fields.user
+        ignoreEndOfGeneration = fields.ignoreEOS ?? false
     }
 
     /// The options of each of the `n` generations: seeds `seed`, `seed + 1`, … (random without a
@@ -102,6 +104,7 @@ struct RequestParameters: Sendable {
             if let seed = sampling.seed { options.sampling.seed = seed &+ UInt64(index) }
             options.stop = stop
             options.topLogprobs = topLogprobs
+            options.ignoreEndOfGeneration = ignoreEndOfGeneration
             return options
         }
     }

@@ -15,6 +15,8 @@ struct SamplingFields: Decodable, Sendable {
     var stream: Bool?
     var includeUsage: Bool?
     var user: String?
+    /// llama.cpp-server extension: keep generating past end-of-generation tokens (benchmarks).
+    var ignoreEOS: Bool?
 
     enum CodingKeys: String, CodingKey {
         case maxTokens = "max_tokens", maxCompletionTokens = "max_completion_tokens"
@@ -22,6 +24,7 @@ struct SamplingFields: Decodable, Sendable {
         case repetitionPenalty = "repetition_penalty", presencePenalty = "presence_penalty"
         case frequencyPenalty = "frequency_penalty"
         case seed, stop, n, stream, user
+        case ignoreEOS = "ignore_eos"
         case streamOptions = "stream_options"
     }
 
@@ -53,5 +56,6 @@ struct SamplingFields: Decodable, Sendable {
         stream = try c.decodeIfPresent(Bool.self, forKey: .stream)
         includeUsage = try c.decodeIfPresent(StreamOptions.self, forKey: .streamOptions)?.includeUsage
         user = try c.decodeIfPresent(String.self, forKey: .user)
+        ignoreEOS = try c.decodeIfPresent(Bool.self, forKey: .ignoreEOS)
     }
 }
