@@ -3,9 +3,9 @@ import Gateway
 
 /// What every controller shares: the configuration, the model pool, and whether the server is
 /// still starting (preloading) or already stopping.
-public final class ServerState: Sendable {
-    public let configuration: ServerConfiguration
-    public let pool: ModelPool
+final class ServerState: Sendable {
+    let configuration: ServerConfiguration
+    let pool: ModelPool
     /// Unix time the server started (the `created` of `/v1/models` entries).
     let startedAt: Int
     /// Identifies this server build in `system_fingerprint`.
