@@ -4,7 +4,8 @@
 # the official `openai` Python package (installed into .venv/ from PyPI).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift build -c release --product groupqwen
+# Same flags as `swift test` below, so the test build reuses every object instead of recompiling.
+swift build -c release -Xswiftc -enable-testing --product groupqwen
 .build/release/groupqwen models fetch smollm2-135m qwen2.5-coder-0.5b gemma3-270m
 swift test -c release -Xswiftc -enable-testing "$@"
 
