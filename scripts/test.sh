@@ -4,10 +4,10 @@
 # the official `openai` Python package (installed into .venv/ from PyPI).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# Same flags as `swift test` below, so the test build reuses every object instead of recompiling.
-swift build -c release -Xswiftc -enable-testing --product groupqwen
+# One optimised build of everything, tests included (the CLI fetches the models the tests need).
+swift build -c release -Xswiftc -enable-testing --build-tests
 .build/release/groupqwen models fetch smollm2-135m qwen2.5-coder-0.5b gemma3-270m
-swift test -c release -Xswiftc -enable-testing "$@"
+swift test -c release -Xswiftc -enable-testing --skip-build "$@"
 
 if [ ! -x .venv/bin/pytest ] || ! .venv/bin/python -c "import openai, httpx" 2>/dev/null; then
     python3 -m venv .venv
