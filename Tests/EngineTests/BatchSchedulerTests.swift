@@ -95,7 +95,7 @@ struct BatchSchedulerTests {
         }
         // The slot frees within a few steps once the consumer is gone.
         var load = scheduler.load
-        for _ in 0..<200 where load.active + load.queued > 0 {
+        for _ in 0..<1000 where load.active + load.queued > 0 {
             try await Task.sleep(for: .milliseconds(10))
             load = scheduler.load
         }
