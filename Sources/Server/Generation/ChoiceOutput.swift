@@ -19,6 +19,13 @@ struct ChoiceOutput: Sendable {
         self.init(text: result.text, tokens: result.tokens, finishReason: result.finishReason, completionTokens: result.ids.count)
     }
 
+    /// Adds one streamed token to a choice still being generated.
+    mutating func append(_ token: GeneratedToken) {
+        tokens.append(token)
+        text += token.text
+        completionTokens += 1
+    }
+
     /// OpenAI's `finish_reason` (a generation cut short by the server counts as `length`).
     var finishReasonText: String {
         switch finishReason {

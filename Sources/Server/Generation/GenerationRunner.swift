@@ -57,9 +57,7 @@ enum GenerationRunner {
         for try await event in stream {
             switch event {
             case let .token(token):
-                partial.tokens.append(token)
-                partial.text += token.text
-                partial.completionTokens += 1
+                partial.append(token)
                 if scanner != nil {
                     scanner?.feed(token.text)
                     if scanner?.isComplete == true {

@@ -26,9 +26,7 @@ enum StreamRelay {
                         for try await event in stream {
                             switch event {
                             case let .token(token):
-                                partial.tokens.append(token)
-                                partial.text += token.text
-                                partial.completionTokens += 1
+                                partial.append(token)
                                 sink.yield(.token(choice: index, token))
                             case let .finished(result):
                                 partial = ChoiceOutput(result)
