@@ -1,5 +1,5 @@
 // KernelBench: throughput of the matrix kernels at realistic shapes.
-// Usage: KernelBench [quick] | KernelBench pp [filter]   (pp: count-512 shapes only, filter e.g. "Q5_0 2048x640")
+// Usage: KernelBench [quick] | KernelBench pp [filter] | KernelBench rows [1t]   (pp: count-512 shapes only, filter e.g. "Q5_0 2048x640")
 import CKernels
 import GGUF
 import Kernels
@@ -68,6 +68,27 @@ func bench(_ type: TensorType, rows: Int, columns: Int, count: Int, threads: Int
     return (best, bytes / best / 1e9, flops / best / 1e9)
 }
 
+/// Mean time of one product when successive products use different copies of the matrix (≥ 256 MB in all).
+func benchCold(_ type: TensorType, rows: Int, columns: Int, count: Int, threads: Int) -> Double {
+    let bytesPerMatrix = type.byteCount(elements: rows * columns)!
+    let copies = max(1, (256 << 20) / bytesPerMatrix)
+    let matrices = (0..<copies).map { _ in makeWeights(type, rows: rows, columns: columns) }
+    defer { for m in matrices { m.deallocate() } }
+    let ws = matrices.map { try! WeightMatrix(type: type, rows: rows, columns: columns, data: $0) }
+    let x = UnsafeMutablePointer<Float>.allocate(capacity: count * columns)
+    let out = UnsafeMutablePointer<Float>.allocate(capacity: count * rows)
+    defer { x.deallocate(); out.deallocate() }
+    for i in 0..<(count * columns) { x[i] = Float(i % 2001 - 1000) / 1000 }
+    let pool = pools[threads]!
+    var best = Double.infinity
+    for _ in 0..<3 {
+        let s = now()
+        for w in ws { MatMul.multiply(w, input: x, count: count, output: out, pool: pool, scratch: scratch) }
+        best = min(best, (now() - s) / Double(copies))
+    }
+    return best
+}
+
 func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
 func fmt(_ v: Double, _ digits: Int = 1) -> String {
     var p = 1.0; for _ in 0..<digits { p *= 10 }
@@ -86,6 +107,29 @@ do {
         best = min(best, t); total += t
     }
     print("ThreadPool.run (2 threads, empty body): best \(fmt(best * 1e6, 2)) µs, mean \(fmt(total / 20 * 1e6, 2)) µs per call")
+}
+
+if CommandLine.arguments.contains("rows") {
+    // Small-batch decode (continuous batching of 1-4 sequences): time of count = 1…4 rows relative to 1 row,
+    // at the Qwen2.5-0.5B decode shapes and types. A ratio near 1 means the extra rows ride on one weight read.
+    let rowShapes: [(TensorType, String, Int, Int)] = [
+        (.q5_0, "Q5_0", 896, 896), (.q5_0, "Q5_0", 4864, 896), (.q8_0, "Q8_0", 4864, 896),
+        (.q4_K, "Q4_K", 896, 4864), (.q6_K, "Q6_K", 896, 4864), (.q8_0, "Q8_0", 151936, 896),
+    ]
+    let threads = CommandLine.arguments.contains("1t") ? 1 : 2
+    // "cold": cycle through enough copies of each matrix (≥ 256 MB) that weights stream from DRAM, as in a model.
+    let cold = CommandLine.arguments.contains("cold")
+    for (t, name, r, c) in rowShapes {
+        var line = pad("\(name) \(r)x\(c)", 20)
+        let one = cold ? benchCold(t, rows: r, columns: c, count: 1, threads: threads) : bench(t, rows: r, columns: c, count: 1, threads: threads).seconds
+        line += "  1: \(fmt(one * 1e6)) µs"
+        for count in 2...4 {
+            let m = cold ? benchCold(t, rows: r, columns: c, count: count, threads: threads) : bench(t, rows: r, columns: c, count: count, threads: threads).seconds
+            line += "  \(count): \(fmt(m / one, 2))×"
+        }
+        print(line)
+    }
+    exit(0)
 }
 
 if CommandLine.arguments.contains("pp") {

@@ -28,19 +28,20 @@ INLINE void gemm32_row(const int kind, const int na, const uint8_t *w, const uin
         case 1: case 3: m = gather8_f16(p, bpb, 2); break;
         default: m = _mm256_setzero_ps(); break;
         }
-        __m256 dd[MAXA];
+        // Per-block scales go through memory: a broadcast load costs a load port, not a shuffle µop,
+        // which matters when 2–4 activation rows share each unpacked weight block.
+        float dd[MAXA][8];
         for (int j = 0; j < na; j++) {
-            dd[j] = _mm256_mul_ps(dw, _mm256_loadu_ps(ad[j] + b));
+            _mm256_storeu_ps(dd[j], _mm256_mul_ps(dw, _mm256_loadu_ps(ad[j] + b)));
             if (kind != 4) acc[j] = _mm256_fmadd_ps(m, _mm256_loadu_ps(as[j] + b), acc[j]);
         }
         for (int k = 0; k < 8; k++) {
             __m256i sgn = _mm256_setzero_si256();
             const __m256i wq = unpack32(kind, p + k * bpb, &sgn);
-            const __m256i idx = _mm256_set1_epi32(k);
             for (int j = 0; j < na; j++) {
                 __m256i a = _mm256_loadu_si256((const __m256i *)(aq[j] + 32 * (b + k)));
                 if (kind == 4) a = _mm256_sign_epi8(a, sgn);
-                const __m256 sc = _mm256_permutevar8x32_ps(dd[j], idx);
+                const __m256 sc = _mm256_broadcast_ss(&dd[j][k]);
                 if (two && (k & 1)) acc2[j] = _mm256_fmadd_ps(dot_u8s8_ps(wq, a), sc, acc2[j]);
                 else acc[j] = _mm256_fmadd_ps(dot_u8s8_ps(wq, a), sc, acc[j]);
             }

@@ -1,3 +1,5 @@
+import Kernels
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -8,11 +10,8 @@ import Darwin
 public enum Logprobs {
     /// log Σ exp(logits), computed stably.
     public static func logSumExp(_ logits: UnsafeBufferPointer<Float>) -> Float {
-        var m = -Float.infinity
-        for l in logits where l > m { m = l }
-        var sum: Double = 0
-        for l in logits { sum += Double(expf(l - m)) }
-        return m + Float(log(sum))
+        guard let base = logits.baseAddress else { return -.infinity }
+        return Ops.logSumExp(base, count: logits.count)
     }
 
     /// The `count` most likely tokens with their log-probabilities, most likely first.

@@ -1,3 +1,5 @@
+import Kernels
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -35,9 +37,18 @@ public struct Sampler: Sendable {
         if k < logits.count {
             collectTopK(logits, k: k)
         } else {
-            for i in 0..<logits.count { candidates.append(Candidate(id: Int32(i), logit: logits[i])) }
+            // Sorting a whole vocabulary (150k entries) costs milliseconds per token, so only tokens within
+            // 25 temperature-scaled nats of the best are kept: each dropped token has probability < e⁻²⁵ of
+            // the best one's, so all of them together weigh < V·1.4e-11 (2e-6 for 150k tokens).
+            var maxLogit = -Float.infinity
+            for i in 0..<logits.count where logits[i] > maxLogit { maxLogit = logits[i] }
+            let cutoff = maxLogit - 25 * p.temperature
+            for i in 0..<logits.count where logits[i] >= cutoff {
+                candidates.append(Candidate(id: Int32(i), logit: logits[i]))
+            }
             candidates.sort { $0.logit > $1.logit }
         }
+        if candidates.isEmpty { return Self.argmax(logits) }   // only NaN logits
         // Probabilities at the requested temperature.
         let maxLogit = candidates[0].logit
         probabilities.removeAll(keepingCapacity: true)
@@ -76,13 +87,8 @@ public struct Sampler: Sendable {
 
     /// Index of the largest logit (the lowest index wins a tie, as in llama.cpp).
     public static func argmax(_ logits: UnsafeMutableBufferPointer<Float>) -> Int32 {
-        var best = 0
-        var bestValue = -Float.infinity
-        for i in 0..<logits.count where logits[i] > bestValue {
-            bestValue = logits[i]
-            best = i
-        }
-        return Int32(best)
+        guard let base = logits.baseAddress else { return 0 }
+        return Int32(Ops.maxIndex(base, count: logits.count))
     }
 
     private mutating func applyPenalties(_ logits: UnsafeMutableBufferPointer<Float>, history: ArraySlice<Int32>) {

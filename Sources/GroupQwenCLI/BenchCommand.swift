@@ -64,8 +64,11 @@ struct BenchCommand: AsyncParsableCommand {
                     print(String(format: "tg%-4d ×%d %6.1f tok/s in total (%.2f× one sequence)", generateTokens, parallel, parallelTPS,
                                  parallelTPS / result.generateTPS))
                 }
-                print(String(format: "peak RSS %.0f MB (model file %.0f MB + KV cache %.0f MB + %.0f MB)", result.peakResidentMB,
-                             result.modelMB, result.cacheMB, result.peakResidentMB - result.modelMB - result.cacheMB))
+                // The weights are memory-mapped, so pages never touched (embedding rows of unused tokens)
+                // are not resident: the peak can be below file + cache.
+                let extra = result.peakResidentMB - result.modelMB - result.cacheMB
+                print(String(format: "peak RSS %.0f MB (model file %.0f MB + KV cache %.0f MB %@ %.0f MB)", result.peakResidentMB,
+                             result.modelMB, result.cacheMB, extra >= 0 ? "+" : "−", abs(extra)))
             }
         }
     }

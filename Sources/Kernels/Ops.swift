@@ -127,6 +127,16 @@ public enum Ops {
         scale(x, by: 1 / sum, count: count)
     }
 
+    /// log Σ exp(x[i]), computed stably (−inf when `count` is 0).
+    public static func logSumExp(_ x: UnsafePointer<Float>, count: Int) -> Float {
+        ck_log_sum_exp(x, Int32(count))
+    }
+
+    /// Index of the largest element; the lowest index wins a tie, NaNs are skipped (0 if none is > −inf).
+    public static func maxIndex(_ x: UnsafePointer<Float>, count: Int) -> Int {
+        Int(ck_max_index(x, Int32(count)))
+    }
+
     /// output[i] = x[i] · sigmoid(x[i]). `output` may alias `x`.
     public static func silu(_ x: UnsafePointer<Float>, count: Int, output: UnsafeMutablePointer<Float>) {
         ck_silu(x, Int32(count), output)

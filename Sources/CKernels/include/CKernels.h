@@ -38,4 +38,8 @@ void ck_geglu(const float *g, const float *u, int n, float *out);
 void ck_swiglu(const float *g, const float *u, int n, float *out);
 /// x[i] = exp(x[i] - shift); returns the sum.
 float ck_exp_shifted_sum(float *x, int n, float shift);
+/// log Σ exp(x[i]), skipping NaNs: −inf when n = 0 or every element is −inf, +inf when one is +inf.
+float ck_log_sum_exp(const float *x, int n);
+/// Index of the largest element; the lowest index on ties; NaNs are skipped (0 if none is > −inf).
+int ck_max_index(const float *x, int n);
 #endif
