@@ -6,6 +6,8 @@ import Gateway
 final class ServerState: Sendable {
     let configuration: ServerConfiguration
     let pool: ModelPool
+    /// Chooses models for `model: "auto"` requests.
+    let router: ModelRouter
     /// Unix time the server started (the `created` of `/v1/models` entries).
     let startedAt: Int
     /// Identifies this server build in `system_fingerprint`.
@@ -17,6 +19,7 @@ final class ServerState: Sendable {
     init(configuration: ServerConfiguration, pool: ModelPool, starting: Bool) {
         self.configuration = configuration
         self.pool = pool
+        self.router = ModelRouter(configuration: configuration.routing, models: configuration.models)
         self.startedAt = Int(Date().timeIntervalSince1970)
         self.fingerprint = "fp_groupqwen_\(String(startedAt, radix: 16))"
         self.phase = LockedValue(starting ? .starting : .ready)

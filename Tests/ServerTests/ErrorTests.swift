@@ -53,7 +53,7 @@ extension ServerTests {
                     (chatBody(extra: #","response_format":{"type":"xml"}"#), "response_format.type"),
                     (#"{"model":"smollm2-135m","messages":[]}"#, "messages"),
                     (#"{"model":"smollm2-135m"}"#, "messages"),
-                    (#"{"messages":[{"role":"user","content":"hi"}]}"#, "model"),
+                    (#"{"model":42,"messages":[{"role":"user","content":"hi"}]}"#, "model"),
                     (#"{"model":"smollm2-135m","messages":[{"role":"wizard","content":"hi"}]}"#, "messages[0].role"),
                     (#"{"model":"smollm2-135m","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"x"}}]}]}"#, "messages[0].content[0]"),
                     (#"{"model":"smollm2-135m","messages":[{"role":"user","content":42}]}"#, "messages[0].content"),

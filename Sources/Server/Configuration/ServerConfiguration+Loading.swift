@@ -4,7 +4,7 @@ import Yams
 
 extension ServerConfiguration: Decodable {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case host, port, models, limits
+        case host, port, models, limits, routing
         case keepAliveSeconds = "keep_alive_seconds"
         case memoryBudgetMB = "memory_budget_mb"
         case threads
@@ -26,7 +26,8 @@ extension ServerConfiguration: Decodable {
             memoryBudgetMB: try c.decodeIfPresent(Int.self, forKey: .memoryBudgetMB),
             threads: try c.decodeIfPresent(Int.self, forKey: .threads),
             apiKeys: try c.decodeIfPresent([String].self, forKey: .apiKeys) ?? [],
-            fetchMissing: try c.decodeIfPresent(Bool.self, forKey: .fetchMissing) ?? defaults.fetchMissing)
+            fetchMissing: try c.decodeIfPresent(Bool.self, forKey: .fetchMissing) ?? defaults.fetchMissing,
+            routing: try c.decodeIfPresent(RoutingConfiguration.self, forKey: .routing) ?? defaults.routing)
     }
 
     /// Reads and validates a YAML configuration file. Errors name the key and line at fault.
@@ -82,6 +83,13 @@ extension ServerConfiguration: Decodable {
         try checkKeys(of: root, prefix: "", known: CodingKeys.allCases.map(\.rawValue))
         if let limits = root["limits"], limits.mapping != nil {
             try checkKeys(of: limits, prefix: "limits.", known: ServerLimits.CodingKeys.allCases.map(\.rawValue))
+        }
+        if let routing = root["routing"], routing.mapping != nil {
+            try checkKeys(of: routing, prefix: "routing.", known: RoutingConfiguration.CodingKeys.allCases.map(\.rawValue))
+            if let weights = routing["weights"], weights.mapping != nil {
+                try checkKeys(of: weights, prefix: "routing.weights.",
+                              known: RoutingConfiguration.Weights.CodingKeys.allCases.map(\.rawValue))
+            }
         }
         if let models = root["models"]?.sequence {
             for (i, model) in models.enumerated() where model.mapping != nil {

@@ -17,6 +17,9 @@ import Gateway
 ///   max_queued_per_model: 32
 ///   max_tokens_default: 512
 ///   request_timeout: 120       # seconds
+/// routing:                    # model "auto": see RoutingConfiguration
+///   tier_thresholds: [0.2, 0.5]
+///   min_confidence: 0.35
 /// models:
 ///   - id: smollm2-135m
 ///     source: smollm2-135m     # known model id or path to a .gguf
@@ -46,10 +49,13 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var apiKeys: [String]
     /// Fetch known models missing from the local store instead of failing.
     public var fetchMissing: Bool
+    /// How `model: "auto"` requests pick a model (see `RoutingConfiguration`).
+    public var routing: RoutingConfiguration
 
     public init(host: String = "127.0.0.1", port: Int = 8080, models: [ServedModel] = ServedModel.defaults,
                 limits: ServerLimits = ServerLimits(), keepAliveSeconds: Double? = 300, memoryBudgetMB: Int? = nil,
-                threads: Int? = nil, apiKeys: [String] = [], fetchMissing: Bool = true) {
+                threads: Int? = nil, apiKeys: [String] = [], fetchMissing: Bool = true,
+                routing: RoutingConfiguration = RoutingConfiguration()) {
         self.host = host
         self.port = port
         self.models = models
@@ -59,6 +65,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         self.threads = threads
         self.apiKeys = apiKeys
         self.fetchMissing = fetchMissing
+        self.routing = routing
     }
 
     /// The model pool settings this configuration implies.
@@ -92,5 +99,11 @@ public struct ServerConfiguration: Sendable, Equatable {
         if let memoryBudgetMB, memoryBudgetMB < 1 { throw fail("memory_budget_mb", "must be ≥ 1") }
         if let threads, threads < 1 { throw fail("threads", "must be ≥ 1") }
         if apiKeys.contains(where: \.isEmpty) { throw fail("api_keys", "must not contain empty keys") }
+        do {
+            try routing.validate()
+        } catch {
+            if case let .invalidConfiguration(key, message) = error { throw fail(key, message) }
+            throw fail("routing", error.description)
+        }
     }
 }

@@ -1,13 +1,16 @@
 import Engine
 import Gateway
+import HTTPTypes
 import Hummingbird
 import Tokenizers
 
-/// `POST /v1/chat/completions`.
+/// `POST /v1/chat/completions`. With `model` absent or `auto` the router picks the model (see
+/// `ChatCompletionsController+Routing.swift`); a configured id forces that model.
 struct ChatCompletionsController: Sendable {
     let state: ServerState
 
     func create(_ request: Request, context: some RequestContext) async throws -> Response {
+        let started = ContinuousClock.now
         let body = try await request.decodeJSONBody(ChatCompletionRequest.self, limit: state.configuration.limits.maxBodyBytes)
         let parameters = try RequestParameters(body.sampling, logprobs: body.logprobs ?? false,
                                                topLogprobs: body.topLogprobs, topLogprobsParam: "top_logprobs")
@@ -16,27 +19,72 @@ struct ChatCompletionsController: Sendable {
         }
         if let user = parameters.user { context.logger.info("chat completion for user '\(user)'") }
         try await state.requireServing()
-        let model = try await state.pool.model(body.model)
+        let plan = try await routingPlan(body, parameters: parameters, request: request)
         let messages = body.messages.map { ChatMessage(role: $0.templateRole, content: $0.content) }
         let jsonMode = body.responseFormat.flatMap { $0.kind == .text ? nil : JSONResponseMode(schema: $0.schema) }
-
-        let promptIDs = try jsonMode.map { try $0.promptIDs(model: model, messages: messages, strict: false) }
-            ?? model.chatPromptIDs(messages: messages)
-        let options = try parameters.generationOptions(promptTokens: promptIDs.count, contextLength: model.contextLength,
-                                                       defaultCap: state.configuration.limits.maxTokensDefault)
         let timeout = state.configuration.limits.requestTimeoutSeconds
-        let reply = ChatReply(state: state, model: model, parameters: parameters, promptTokens: promptIDs.count,
-                              id: state.makeID("chatcmpl"), created: state.now)
 
-        if let jsonMode {
-            // JSON mode buffers the whole answer so it can be validated; a stream gets it in one delta.
-            let outputs = try await jsonMode.run(model: model, messages: messages, firstPromptIDs: promptIDs,
-                                                 options: options, timeout: timeout)
-            return parameters.stream ? reply.bufferedStream(outputs) : reply.response(outputs)
+        var escalations: [Escalation] = []
+        for (index, served) in plan.candidates.enumerated() {
+            let isLast = index == plan.candidates.count - 1
+            let next = isLast ? nil : plan.candidates[index + 1].id
+            let model: LocalModel
+            do {
+                model = try await state.pool.model(served.id)
+            } catch {
+                guard !isLast else { throw error }
+                escalations.append(Escalation(from: served.id, to: next, reason: .backendError, detail: "\(error)"))
+                continue
+            }
+            let promptIDs = try jsonMode.map { try $0.promptIDs(model: model, messages: messages, strict: false) }
+                ?? model.chatPromptIDs(messages: messages)
+            let wanted = promptIDs.count + (parameters.requestedMaxTokens ?? 1)
+            if !isLast, wanted > model.contextLength {
+                escalations.append(Escalation(from: served.id, to: next, reason: .contextOverflow,
+                                              detail: "\(wanted) tokens needed, context holds \(model.contextLength)"))
+                continue
+            }
+            let options = try parameters.generationOptions(promptTokens: promptIDs.count, contextLength: model.contextLength,
+                                                           defaultCap: state.configuration.limits.maxTokensDefault)
+            let judged = !isLast && jsonMode == nil
+            func reply(confidence: Double?) -> ChatReply {
+                ChatReply(state: state, model: model, parameters: parameters, promptTokens: promptIDs.count,
+                          id: state.makeID("chatcmpl"), created: state.now,
+                          routing: RoutingOutcome(plan: plan, model: served, escalations: escalations,
+                                                  confidence: confidence, started: started))
+            }
+
+            if let jsonMode {
+                // JSON mode buffers the whole answer so it can be validated; a stream gets it in one delta.
+                let outputs = try await jsonMode.run(model: model, messages: messages, firstPromptIDs: promptIDs,
+                                                     options: options, timeout: timeout)
+                return parameters.stream ? reply(confidence: nil).bufferedStream(outputs) : reply(confidence: nil).response(outputs)
+            }
+            let streams = try GenerationRunner.submit(model: model, promptIDs: promptIDs, options: options)
+            let threshold = state.configuration.routing.minConfidence
+            if parameters.stream {
+                // Judge the first tokens before anything is sent, so an escalation stays invisible.
+                let probed = streams.map { ProbedStream($0, probeTokens: state.configuration.routing.probeTokens) }
+                var first: [GeneratedToken] = []
+                for p in probed { first += await p.firstTokens() }
+                let confidence = AnswerConfidence.of(logprobs: first.map(\.logprob))
+                if judged, confidence < threshold {
+                    probed.forEach { $0.cancel() }
+                    escalations.append(Escalation(from: served.id, to: next, reason: .lowConfidence, confidence: confidence,
+                                                  detail: "first \(first.count) tokens"))
+                    continue
+                }
+                return reply(confidence: confidence).stream(probed.map(\.events), timeout: timeout)
+            }
+            let outputs = try await GenerationRunner.collectAll(streams, timeout: timeout)
+            let confidence = AnswerConfidence.of(logprobs: outputs.flatMap { $0.tokens.map(\.logprob) })
+            if judged, confidence < threshold {
+                escalations.append(Escalation(from: served.id, to: next, reason: .lowConfidence, confidence: confidence))
+                continue
+            }
+            return reply(confidence: confidence).response(outputs)
         }
-        let streams = try GenerationRunner.submit(model: model, promptIDs: promptIDs, options: options)
-        if parameters.stream { return reply.stream(streams, timeout: timeout) }
-        return reply.response(try await GenerationRunner.collectAll(streams, timeout: timeout))
+        throw APIError.unavailable("no model could answer this request", code: "no_model", retryAfter: 5)
     }
 }
 
@@ -48,6 +96,7 @@ struct ChatReply: Sendable {
     let promptTokens: Int
     let id: String
     let created: Int
+    let routing: RoutingOutcome
 
     func response(_ outputs: [ChoiceOutput]) -> Response {
         let choices = outputs.enumerated().map { index, output in
@@ -57,15 +106,31 @@ struct ChatReply: Sendable {
                 finishReason: output.finishReasonText)
         }
         let body = ChatCompletionResponse(id: id, created: created, model: model.id, systemFingerprint: state.fingerprint,
-                                          choices: choices, usage: Usage(promptTokens: promptTokens, outputs: outputs))
-        var headers = HTTPFields()
+                                          choices: choices, usage: Usage(promptTokens: promptTokens, outputs: outputs),
+                                          groupqwen: routing.info())
+        var headers = routingHeaders
         headers[.contentType] = "application/json"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: JSONCoding.encode(body)))
     }
 
-    func chunk(_ choices: [ChatCompletionChunk.Choice], usage: Usage? = nil) -> ChatCompletionChunk {
+    /// `X-GroupQwen-Model`, `-Tier` and `-Cache`.
+    var routingHeaders: HTTPFields {
+        var headers = HTTPFields()
+        for (name, value) in routing.headers { headers[HTTPField.Name(name)!] = value }
+        return headers
+    }
+
+    /// One chunk; `last` adds the `groupqwen` routing object.
+    func chunk(_ choices: [ChatCompletionChunk.Choice], usage: Usage? = nil, last: Bool = false) -> ChatCompletionChunk {
         ChatCompletionChunk(id: id, created: created, model: model.id, systemFingerprint: state.fingerprint,
-                            choices: choices, usage: usage, includeUsage: parameters.includeUsage)
+                            choices: choices, usage: usage, includeUsage: parameters.includeUsage,
+                            groupqwen: last ? routing.info() : nil)
+    }
+
+    private var streamHeaders: HTTPFields {
+        var headers = SSEWriter.headers
+        headers.append(contentsOf: routingHeaders)
+        return headers
     }
 
     func logprobs(_ tokens: [GeneratedToken]) -> ChatLogprobs? {
@@ -74,8 +139,9 @@ struct ChatReply: Sendable {
 
     /// Streams tokens as they are generated.
     func stream(_ streams: [GenerationRunner.EventStream], timeout: Double?) -> Response {
-        Response(status: .ok, headers: SSEWriter.headers, body: ResponseBody { writer in
+        Response(status: .ok, headers: streamHeaders, body: ResponseBody { writer in
             var sse = SSEWriter(writer)
+            var finished = 0
             for index in streams.indices {
                 try await sse.send(chunk([.init(index: index, delta: .init(role: "assistant", content: ""))]))
             }
@@ -99,9 +165,11 @@ struct ChatReply: Sendable {
                         try await sse.send(chunk([.init(index: index, delta: .init(content: rest), logprobs: logprobs(pending[index]))]))
                         pending[index].removeAll()
                     }
+                    finished += 1
                     try await sse.send(chunk([.init(index: index, delta: .init(),
                                                     logprobs: pending[index].isEmpty ? nil : logprobs(pending[index]),
-                                                    finishReason: output.finishReasonText)]))
+                                                    finishReason: output.finishReasonText)],
+                                             last: finished == streams.count && !parameters.includeUsage))
                 case let .failed(error):
                     failure = APIError.from(error)
                 case let .timedOut(seconds):
@@ -111,7 +179,7 @@ struct ChatReply: Sendable {
             if let failure {
                 try await sse.send(error: failure)
             } else if parameters.includeUsage {
-                try await sse.send(chunk([], usage: Usage(promptTokens: promptTokens, outputs: outputs)))
+                try await sse.send(chunk([], usage: Usage(promptTokens: promptTokens, outputs: outputs), last: true))
             }
             try await sse.finish()
         })
@@ -119,15 +187,16 @@ struct ChatReply: Sendable {
 
     /// Streams already complete outputs (JSON mode): role, whole content, finish, usage.
     func bufferedStream(_ outputs: [ChoiceOutput]) -> Response {
-        Response(status: .ok, headers: SSEWriter.headers, body: ResponseBody { writer in
+        Response(status: .ok, headers: streamHeaders, body: ResponseBody { writer in
             var sse = SSEWriter(writer)
             for (index, output) in outputs.enumerated() {
                 try await sse.send(chunk([.init(index: index, delta: .init(role: "assistant", content: ""))]))
                 try await sse.send(chunk([.init(index: index, delta: .init(content: output.text), logprobs: logprobs(output.tokens))]))
-                try await sse.send(chunk([.init(index: index, delta: .init(), finishReason: output.finishReasonText)]))
+                try await sse.send(chunk([.init(index: index, delta: .init(), finishReason: output.finishReasonText)],
+                                         last: index == outputs.count - 1 && !parameters.includeUsage))
             }
             if parameters.includeUsage {
-                try await sse.send(chunk([], usage: Usage(promptTokens: promptTokens, outputs: outputs)))
+                try await sse.send(chunk([], usage: Usage(promptTokens: promptTokens, outputs: outputs), last: true))
             }
             try await sse.finish()
         })

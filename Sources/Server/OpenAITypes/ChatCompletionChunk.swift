@@ -31,9 +31,11 @@ struct ChatCompletionChunk: Encodable, Sendable {
     /// Set on the final usage chunk; `null` on the others when usage was requested, absent otherwise.
     var usage: Usage?
     var includeUsage: Bool
+    /// Routing details, on the last chunk only.
+    var groupqwen: RoutingInfo? = nil
 
     enum CodingKeys: String, CodingKey {
-        case id, object, created, model, choices, usage, systemFingerprint = "system_fingerprint"
+        case id, object, created, model, choices, usage, groupqwen, systemFingerprint = "system_fingerprint"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -45,5 +47,6 @@ struct ChatCompletionChunk: Encodable, Sendable {
         try c.encode(systemFingerprint, forKey: .systemFingerprint)
         try c.encode(choices, forKey: .choices)
         if includeUsage { try c.encode(usage, forKey: .usage) }
+        try c.encodeIfPresent(groupqwen, forKey: .groupqwen)
     }
 }

@@ -1,7 +1,10 @@
 /// The body of `POST /v1/chat/completions`. Only the fields the server uses are decoded; unknown
 /// fields are ignored.
 struct ChatCompletionRequest: Decodable, Sendable {
-    var model: String
+    /// A configured model id, or `auto` / absent to let the router choose.
+    var model: String?
+    /// Device profile (`server`, `laptop`, `mobile`) limiting the tiers routing may use.
+    var deviceProfile: String?
     var messages: [ChatCompletionMessage]
     var sampling: SamplingFields
     /// Return log-probabilities of the chosen tokens.
@@ -11,13 +14,15 @@ struct ChatCompletionRequest: Decodable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case model, messages, logprobs
+        case deviceProfile = "device_profile"
         case topLogprobs = "top_logprobs"
         case responseFormat = "response_format"
     }
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        model = try c.decode(String.self, forKey: .model)
+        model = try c.decodeIfPresent(String.self, forKey: .model)
+        deviceProfile = try c.decodeIfPresent(String.self, forKey: .deviceProfile)
         messages = try c.decode([ChatCompletionMessage].self, forKey: .messages)
         logprobs = try c.decodeIfPresent(Bool.self, forKey: .logprobs)
         topLogprobs = try c.decodeIfPresent(Int.self, forKey: .topLogprobs)

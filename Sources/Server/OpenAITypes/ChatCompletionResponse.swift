@@ -38,8 +38,10 @@ struct ChatCompletionResponse: Encodable, Sendable {
     let systemFingerprint: String
     let choices: [Choice]
     let usage: Usage
+    /// Routing details (`model`, `tier`, `complexity`, `cache`, `escalations`, `latency_ms`).
+    let groupqwen: RoutingInfo
 
     enum CodingKeys: String, CodingKey {
-        case id, object, created, model, choices, usage, systemFingerprint = "system_fingerprint"
+        case id, object, created, model, choices, usage, groupqwen, systemFingerprint = "system_fingerprint"
     }
 }
