@@ -33,9 +33,10 @@ public actor ModelPool {
         configuration.models.map { served in
             let model = loaded[served.id]
             let state: ModelStatus.State = model != nil ? .loaded : loading[served.id] != nil ? .loading : .available
+            let load = model?.scheduler.load
             return ModelStatus(served: served, state: state, contextLength: model?.contextLength,
                                estimatedBytes: model?.estimatedBytes, lastError: failures[served.id],
-                               loadedAt: model?.loadedAt)
+                               loadedAt: model?.loadedAt, activeSequences: load?.active ?? 0, queuedRequests: load?.queued ?? 0)
         }
     }
 
@@ -150,4 +151,8 @@ public struct ModelStatus: Sendable {
     public let estimatedBytes: Int64?
     public let lastError: String?
     public let loadedAt: Date?
+    /// Sequences generating on the model's scheduler (0 when not loaded).
+    public let activeSequences: Int
+    /// Requests waiting for a slot.
+    public let queuedRequests: Int
 }

@@ -40,9 +40,10 @@ public enum GroupQwenServer {
             logger: logger)
     }
 
-    /// The routes and middleware, in the order they apply: errors, authentication, body limit.
+    /// The routes and middleware, in the order they apply: metrics, errors, authentication, body limit.
     static func makeRouter(state: ServerState) -> Router<BasicRequestContext> {
         let router = Router()
+        router.add(middleware: RequestMetricsMiddleware(metrics: state.metrics))
         router.add(middleware: APIErrorMiddleware())
         if !state.configuration.apiKeys.isEmpty {
             router.add(middleware: AuthMiddleware(keys: state.configuration.apiKeys))
@@ -53,11 +54,13 @@ public enum GroupQwenServer {
         let completions = CompletionsController(state: state)
         let models = ModelsController(state: state)
         let health = HealthController(state: state)
+        let metrics = MetricsController(state: state)
         router.post("/v1/chat/completions") { request, context in try await chat.create(request, context: context) }
         router.post("/v1/completions") { request, context in try await completions.create(request, context: context) }
         router.get("/v1/models") { request, context in try await models.list(request, context: context) }
         router.get("/v1/models/{id}") { request, context in try await models.get(request, context: context) }
         router.get("/health") { request, context in try await health.check(request, context: context) }
+        router.get("/metrics") { request, context in try await metrics.scrape(request, context: context) }
         return router
     }
 }

@@ -6,6 +6,8 @@ import Gateway
 final class ServerState: Sendable {
     let configuration: ServerConfiguration
     let pool: ModelPool
+    /// Prometheus counters, histograms and gauges (`GET /metrics`).
+    let metrics = ServerMetrics()
     /// Chooses models for `model: "auto"` requests.
     let router: ModelRouter
     /// Unix time the server started (the `created` of `/v1/models` entries).

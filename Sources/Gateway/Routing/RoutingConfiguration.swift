@@ -9,7 +9,7 @@
 ///   tier_thresholds: [0.2, 0.5]   # score ≥ 0.2 → tier 1, ≥ 0.5 → tier 2
 ///   profiles: {server: 2, laptop: 1, mobile: 0}   # highest tier each device profile may use
 ///   default_profile: server
-///   min_confidence: 0.35          # geometric-mean token probability below which an answer escalates
+///   min_confidence: 0.3           # geometric-mean token probability below which an answer escalates
 ///   probe_tokens: 8               # streams: tokens judged before anything is sent
 ///   max_escalations: 2
 /// ```
@@ -36,7 +36,7 @@ public struct RoutingConfiguration: Sendable, Equatable {
     /// Profile of requests that name none.
     public var defaultProfile = "server"
     /// Answers whose geometric-mean token probability is below this are answered again one tier up.
-    public var minConfidence = 0.35
+    public var minConfidence = 0.3
     /// For streams, how many tokens are generated and judged before the first one is sent.
     public var probeTokens = 8
     /// Most times one request moves to a bigger model.

@@ -19,7 +19,7 @@ import Gateway
 ///   request_timeout: 120       # seconds
 /// routing:                    # model "auto": see RoutingConfiguration
 ///   tier_thresholds: [0.2, 0.5]
-///   min_confidence: 0.35
+///   min_confidence: 0.3
 /// models:
 ///   - id: smollm2-135m
 ///     source: smollm2-135m     # known model id or path to a .gguf

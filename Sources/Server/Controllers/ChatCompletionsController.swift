@@ -108,9 +108,19 @@ struct ChatReply: Sendable {
         let body = ChatCompletionResponse(id: id, created: created, model: model.id, systemFingerprint: state.fingerprint,
                                           choices: choices, usage: Usage(promptTokens: promptTokens, outputs: outputs),
                                           groupqwen: routing.info())
+        record(outputs, status: "ok")
         var headers = routingHeaders
         headers[.contentType] = "application/json"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: JSONCoding.encode(body)))
+    }
+
+    /// Counts the finished completion (tokens, latency, escalations) in the server's metrics.
+    func record(_ outputs: [ChoiceOutput], status: String) {
+        let metrics = state.metrics
+        metrics.recordCompletion(endpoint: "chat", model: routing.model.id, tier: routing.model.tier, status: status,
+                                 promptTokens: promptTokens, completionTokens: outputs.reduce(0) { $0 + $1.completionTokens },
+                                 duration: .now - routing.started, cache: "bypass")
+        routing.escalations.forEach(metrics.recordEscalation)
     }
 
     /// `X-GroupQwen-Model`, `-Tier` and `-Cache`.
@@ -154,6 +164,7 @@ struct ChatReply: Sendable {
                 case let .token(index, token):
                     pending[index].append(token)
                     guard !token.text.isEmpty else { return }
+                    if sent.allSatisfy(\.isEmpty) { state.metrics.recordFirstToken(model: model.id, after: .now - routing.started) }
                     sent[index] += token.text
                     try await sse.send(chunk([.init(index: index, delta: .init(content: token.text),
                                                     logprobs: logprobs(pending[index]))]))
@@ -176,6 +187,7 @@ struct ChatReply: Sendable {
                     failure = APIError.timeout(seconds: seconds)
                 }
             }
+            record(outputs, status: failure == nil ? "ok" : "error")
             if let failure {
                 try await sse.send(error: failure)
             } else if parameters.includeUsage {
@@ -195,6 +207,7 @@ struct ChatReply: Sendable {
                 try await sse.send(chunk([.init(index: index, delta: .init(), finishReason: output.finishReasonText)],
                                          last: index == outputs.count - 1 && !parameters.includeUsage))
             }
+            record(outputs, status: "ok")
             if parameters.includeUsage {
                 try await sse.send(chunk([], usage: Usage(promptTokens: promptTokens, outputs: outputs), last: true))
             }

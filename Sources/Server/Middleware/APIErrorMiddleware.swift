@@ -35,7 +35,7 @@ enum APIRoutes {
     static func allowedMethods(for path: String) -> [HTTPRequest.Method]? {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true)
         switch parts.count {
-        case 1 where parts[0] == "health": return [.get]
+        case 1 where parts[0] == "health" || parts[0] == "metrics": return [.get]
         case 2 where parts[0] == "v1" && parts[1] == "models": return [.get]
         case 3 where parts[0] == "v1" && parts[1] == "models": return [.get]
         case 3 where parts[0] == "v1" && parts[1] == "chat" && parts[2] == "completions": return [.post]

@@ -1,0 +1,13 @@
+import Hummingbird
+
+/// `GET /metrics`: Prometheus text exposition format 0.0.4.
+struct MetricsController: Sendable {
+    let state: ServerState
+
+    func scrape(_ request: Request, context: some RequestContext) async throws -> Response {
+        let bytes = await state.metrics.render(pool: state.pool)
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import Gateway
+import Prometheus
+
+/// The server's Prometheus metrics (`GET /metrics`). Counters and histograms are updated as requests
+/// finish; model gauges (loaded, active sequences, queue depth) are read from the pool at scrape time.
+/// Labels carry model ids, tiers, endpoints and statuses, never request contents.
+final class ServerMetrics: Sendable {
+    let registry = PrometheusCollectorRegistry()
+    private static let latencyBuckets: [Duration] = [
+        .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
+        .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10), .seconds(30),
+        .seconds(60),
+    ]
+
+    private func descriptor(_ name: String, unit: String, help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "groupqwen", metricName: name, unitName: unit, helpText: help)
+    }
+
+    /// Any HTTP request, by route and status (recorded by `MetricsMiddleware`).
+    func recordHTTP(route: String, method: String, status: Int, duration: Duration) {
+        registry.makeCounter(descriptor: descriptor("http_requests", unit: "total", help: "HTTP requests by route and status"),
+                             labels: [("route", route), ("method", method), ("status", String(status))]).increment()
+        registry.makeDurationHistogram(
+            descriptor: descriptor("http_request_duration", unit: "seconds", help: "HTTP request latency (until the response head)"),
+            labels: [("route", route)], buckets: Self.latencyBuckets).record(duration)
+    }
+
+    /// A finished completion on one model: its tokens, latency and the routing that led there.
+    func recordCompletion(endpoint: String, model: String, tier: Int, status: String, promptTokens: Int,
+                          completionTokens: Int, duration: Duration, cache: String) {
+        let labels = [("endpoint", endpoint), ("model", model), ("tier", String(tier)), ("status", status)]
+        registry.makeCounter(descriptor: descriptor("completions", unit: "total", help: "Completions by model, tier and status"),
+                             labels: labels).increment()
+        registry.makeCounter(descriptor: descriptor("prompt_tokens", unit: "total", help: "Prompt tokens processed"),
+                             labels: [("model", model)]).increment(by: Int64(promptTokens))
+        registry.makeCounter(descriptor: descriptor("completion_tokens", unit: "total", help: "Tokens generated"),
+                             labels: [("model", model)]).increment(by: Int64(completionTokens))
+        registry.makeDurationHistogram(
+            descriptor: descriptor("completion_duration", unit: "seconds", help: "Completion latency, request to last token"),
+            labels: [("endpoint", endpoint), ("model", model)], buckets: Self.latencyBuckets).record(duration)
+        registry.makeCounter(descriptor: descriptor("cache_lookups", unit: "total", help: "Semantic cache lookups by result"),
+                             labels: [("result", cache)]).increment()
+    }
+
+    /// Time from receiving a streamed request to sending its first token.
+    func recordFirstToken(model: String, after duration: Duration) {
+        registry.makeDurationHistogram(
+            descriptor: descriptor("time_to_first_token", unit: "seconds", help: "Streamed requests: time to the first token"),
+            labels: [("model", model)], buckets: Self.latencyBuckets).record(duration)
+    }
+
+    /// One move to a bigger model.
+    func recordEscalation(_ escalation: Escalation) {
+        registry.makeCounter(descriptor: descriptor("escalations", unit: "total", help: "Escalations to a bigger model by reason"),
+                             labels: [("from", escalation.from), ("to", escalation.to ?? ""), ("reason", escalation.reason.rawValue)])
+            .increment()
+    }
+
+    /// Refreshes the per-model gauges from the pool, then renders the exposition text.
+    func render(pool: ModelPool) async -> [UInt8] {
+        for status in await pool.statuses() {
+            let id = status.served.id
+            registry.makeGauge(descriptor: descriptor("model_loaded", unit: "", help: "1 when the model is in memory"),
+                               labels: [("model", id)]).set(to: status.state == .loaded ? 1.0 : 0.0)
+            registry.makeGauge(descriptor: descriptor("model_up", unit: "", help: "0 when the model's last load failed"),
+                               labels: [("model", id)]).set(to: status.lastError == nil ? 1.0 : 0.0)
+            registry.makeGauge(descriptor: descriptor("active_sequences", unit: "", help: "Sequences generating"),
+                               labels: [("model", id)]).set(to: Double(status.activeSequences))
+            registry.makeGauge(descriptor: descriptor("queue_depth", unit: "", help: "Requests waiting for a slot"),
+                               labels: [("model", id)]).set(to: Double(status.queuedRequests))
+        }
+        return registry.emitToBuffer()
+    }
+}
