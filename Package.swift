@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.21.0"),
     ],
     targets: [
         .target(name: "GGUF", swiftSettings: optimized),
@@ -36,7 +37,11 @@ let package = Package(
         .target(name: "Tokenizers", dependencies: ["GGUF"], swiftSettings: optimized),
         .target(name: "Engine", dependencies: ["GGUF", "Kernels", "Tokenizers"], swiftSettings: optimized),
         .target(name: "ModelStore"),
-        .target(name: "Gateway", dependencies: ["Engine", "Tokenizers", "ModelStore"], swiftSettings: optimized),
+        .target(
+            name: "Gateway",
+            dependencies: ["Engine", "Tokenizers", "ModelStore", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            swiftSettings: optimized
+        ),
         .target(
             name: "Server",
             dependencies: [

@@ -17,9 +17,11 @@ public struct ServedModel: Sendable, Hashable, Codable {
     public var maxQueued: Int?
     /// Load at startup instead of on first use.
     public var preload: Bool
+    /// When set, requests go to this OpenAI-compatible server instead of a local engine (`source` unused).
+    public var remote: RemoteEndpoint?
 
     public init(id: String, source: String, contextLength: Int? = nil, tier: Int = 1, labels: [String] = [],
-                maxConcurrent: Int = 8, maxQueued: Int? = nil, preload: Bool = false) {
+                maxConcurrent: Int = 8, maxQueued: Int? = nil, preload: Bool = false, remote: RemoteEndpoint? = nil) {
         self.id = id
         self.source = source
         self.contextLength = contextLength
@@ -28,6 +30,7 @@ public struct ServedModel: Sendable, Hashable, Codable {
         self.maxConcurrent = maxConcurrent
         self.maxQueued = maxQueued
         self.preload = preload
+        self.remote = remote
     }
 
     /// The models served when no configuration file is given: the three known chat models.

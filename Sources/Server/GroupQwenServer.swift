@@ -32,6 +32,9 @@ public enum GroupQwenServer {
         if managesPool {
             services.append(PoolLifecycleService(state: state, logger: logger))
             services.append(IdleUnloadService(pool: pool, interval: .seconds(10), logger: logger))
+            if !state.remotes.isEmpty {
+                services.append(RemoteHealthService(backends: Array(state.remotes.values), interval: .seconds(15), logger: logger))
+            }
         }
         return Application(
             router: makeRouter(state: state),

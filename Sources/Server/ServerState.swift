@@ -10,6 +10,8 @@ final class ServerState: Sendable {
     let metrics = ServerMetrics()
     /// Chooses models for `model: "auto"` requests.
     let router: ModelRouter
+    /// Backends of the models served by remote OpenAI-compatible servers, by model id.
+    let remotes: [String: RemoteBackend]
     /// Unix time the server started (the `created` of `/v1/models` entries).
     let startedAt: Int
     /// Identifies this server build in `system_fingerprint`.
@@ -22,6 +24,11 @@ final class ServerState: Sendable {
         self.configuration = configuration
         self.pool = pool
         self.router = ModelRouter(configuration: configuration.routing, models: configuration.models)
+        var remotes: [String: RemoteBackend] = [:]
+        for served in configuration.models {
+            if let endpoint = served.remote { remotes[served.id] = RemoteBackend(modelID: served.id, endpoint: endpoint) }
+        }
+        self.remotes = remotes
         self.startedAt = Int(Date().timeIntervalSince1970)
         self.fingerprint = "fp_groupqwen_\(String(startedAt, radix: 16))"
         self.phase = LockedValue(starting ? .starting : .ready)

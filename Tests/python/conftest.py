@@ -24,38 +24,43 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server():
+def start_server(config: Path, log_name: str):
+    """Starts `groupqwen serve --config config` on a free port and waits for /health; returns (process, base URL)."""
     binary = os.environ.get("GROUPQWEN_BIN", str(ROOT / ".build" / "release" / "groupqwen"))
     port = free_port()
-    log = open(ROOT / ".build" / "python-tests-server.log", "w")
-    proc = subprocess.Popen(
-        [binary, "serve", "--config", str(Path(__file__).with_name("server-config.yaml")),
-         "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT)
+    log = open(ROOT / ".build" / log_name, "w")
+    proc = subprocess.Popen([binary, "serve", "--config", str(config), "--host", "127.0.0.1", "--port", str(port)],
+                            stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 300
     while True:
         if proc.poll() is not None:
-            log.flush()
-            raise RuntimeError(f"server exited with {proc.returncode}; see .build/python-tests-server.log")
+            raise RuntimeError(f"server exited with {proc.returncode}; see .build/{log_name}")
         try:
             if httpx.get(base + "/health", timeout=2).status_code == 200:
-                break
+                return proc, base
         except httpx.HTTPError:
             pass
         if time.time() > deadline:
             proc.kill()
-            raise RuntimeError("server did not become healthy within 300 s")
+            raise RuntimeError(f"server did not become healthy within 300 s; see .build/{log_name}")
         time.sleep(0.2)
-    yield base
+
+
+def stop_server(proc):
     proc.terminate()
     try:
         proc.wait(timeout=30)
     except subprocess.TimeoutExpired:
         proc.kill()
         raise
-    log.close()
+
+
+@pytest.fixture(scope="session")
+def server():
+    proc, base = start_server(Path(__file__).with_name("server-config.yaml"), "python-tests-server.log")
+    yield base
+    stop_server(proc)
 
 
 @pytest.fixture(scope="session")

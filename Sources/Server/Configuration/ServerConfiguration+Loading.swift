@@ -214,10 +214,13 @@ extension ServerLimits: Decodable {
 /// One `models:` entry in the YAML file (snake_case keys, everything but `id` optional).
 struct ServedModelEntry: Decodable {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case id, source, tier, labels, preload
+        case id, source, tier, labels, preload, url, attempts
         case contextLength = "context_length"
         case maxConcurrent = "max_concurrent"
         case maxQueued = "max_queued"
+        case remoteModel = "remote_model"
+        case apiKey = "api_key"
+        case timeout
     }
 
     let served: ServedModel
@@ -234,6 +237,12 @@ struct ServedModelEntry: Decodable {
             labels: try c.decodeIfPresent([String].self, forKey: .labels) ?? known?.labels ?? [],
             maxConcurrent: try c.decodeIfPresent(Int.self, forKey: .maxConcurrent) ?? 8,
             maxQueued: try c.decodeIfPresent(Int.self, forKey: .maxQueued),
-            preload: try c.decodeIfPresent(Bool.self, forKey: .preload) ?? false)
+            preload: try c.decodeIfPresent(Bool.self, forKey: .preload) ?? false,
+            remote: try c.decodeIfPresent(String.self, forKey: .url).map { url in
+                RemoteEndpoint(url: url, model: try c.decodeIfPresent(String.self, forKey: .remoteModel),
+                               apiKey: try c.decodeIfPresent(String.self, forKey: .apiKey),
+                               timeoutSeconds: try c.decodeIfPresent(Double.self, forKey: .timeout) ?? 120,
+                               attempts: try c.decodeIfPresent(Int.self, forKey: .attempts) ?? 3)
+            })
     }
 }

@@ -29,6 +29,13 @@ import Gateway
 ///     max_concurrent: 8       # sequences decoded together
 ///     max_queued: 32           # waiting requests beyond those (default limits.max_queued_per_model)
 ///     preload: true
+///   - id: big                  # a remote OpenAI-compatible server (vLLM, llama.cpp, Ollama, GroupQwen)
+///     url: http://gpu-box:8000/v1
+///     remote_model: Qwen/Qwen2.5-7B-Instruct   # name sent upstream (default: the id)
+///     api_key: sk-upstream     # optional bearer key
+///     timeout: 120             # seconds
+///     attempts: 3              # retries with backoff on connection errors, 429 and 5xx
+///     tier: 3
 /// ```
 public struct ServerConfiguration: Sendable, Equatable {
     /// Interface to bind.
@@ -71,7 +78,7 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// The model pool settings this configuration implies.
     public var poolConfiguration: ModelPoolConfiguration {
         ModelPoolConfiguration(
-            models: models,
+            models: models.filter { $0.remote == nil },
             memoryBudgetBytes: memoryBudgetMB.map { Int64($0) << 20 },
             keepAlive: keepAliveSeconds.map { .milliseconds(Int64(max(0, $0) * 1000)) },
             threads: threads,
@@ -93,6 +100,13 @@ public struct ServerConfiguration: Sendable, Equatable {
             guard model.maxConcurrent >= 1 else { throw fail("models[\(i)].max_concurrent", "must be ≥ 1") }
             if let c = model.contextLength, c < 16 { throw fail("models[\(i)].context_length", "must be ≥ 16") }
             if let q = model.maxQueued, q < 0 { throw fail("models[\(i)].max_queued", "must be ≥ 0") }
+            if let remote = model.remote {
+                guard let url = URL(string: remote.url), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+                    throw fail("models[\(i)].url", "must be an http(s) URL such as http://host:8000/v1")
+                }
+                guard remote.timeoutSeconds > 0 else { throw fail("models[\(i)].timeout", "must be > 0") }
+                guard (1...10).contains(remote.attempts) else { throw fail("models[\(i)].attempts", "must be in 1...10") }
+            }
         }
         try limits.validate()
         if let keepAliveSeconds, !keepAliveSeconds.isFinite { throw fail("keep_alive_seconds", "must be a number") }

@@ -11,7 +11,8 @@ struct ChatCompletionsController: Sendable {
 
     func create(_ request: Request, context: some RequestContext) async throws -> Response {
         let started = ContinuousClock.now
-        let body = try await request.decodeJSONBody(ChatCompletionRequest.self, limit: state.configuration.limits.maxBodyBytes)
+        let (body, rawBody) = try await request.decodeJSONBodyKeepingBytes(ChatCompletionRequest.self,
+                                                                           limit: state.configuration.limits.maxBodyBytes)
         let parameters = try RequestParameters(body.sampling, logprobs: body.logprobs ?? false,
                                                topLogprobs: body.topLogprobs, topLogprobsParam: "top_logprobs")
         guard !body.messages.isEmpty else {
@@ -28,6 +29,17 @@ struct ChatCompletionsController: Sendable {
         for (index, served) in plan.candidates.enumerated() {
             let isLast = index == plan.candidates.count - 1
             let next = isLast ? nil : plan.candidates[index + 1].id
+            if let backend = state.remotes[served.id] {
+                let outcome = RoutingOutcome(plan: plan, model: served, escalations: escalations, confidence: nil, started: started)
+                do {
+                    return try await RemoteForwarder(state: state, backend: backend, routing: outcome)
+                        .chat(body: rawBody, stream: parameters.stream)
+                } catch let error as RemoteBackendError {
+                    guard !isLast else { throw APIError.unavailable(error.description, code: "backend_unavailable", retryAfter: 10) }
+                    escalations.append(Escalation(from: served.id, to: next, reason: .backendError, detail: error.description))
+                    continue
+                }
+            }
             let model: LocalModel
             do {
                 model = try await state.pool.model(served.id)

@@ -6,17 +6,28 @@ struct ModelsController: Sendable {
     let state: ServerState
 
     func list(_ request: Request, context: some RequestContext) async throws -> Response {
-        let statuses = await state.pool.statuses()
-        return Self.json(ModelList(data: statuses.map { ModelObject($0, created: state.startedAt) }))
+        Self.json(ModelList(data: await objects()))
     }
 
     func get(_ request: Request, context: some RequestContext) async throws -> Response {
         let id = context.parameters.get("id") ?? ""
-        let statuses = await state.pool.statuses()
-        guard let status = statuses.first(where: { $0.served.id == id }) else {
-            throw APIError.modelNotFound(id, available: statuses.map(\.served.id))
+        let all = await objects()
+        guard let object = all.first(where: { $0.id == id }) else {
+            throw APIError.modelNotFound(id, available: all.map(\.id))
         }
-        return Self.json(ModelObject(status, created: state.startedAt))
+        return Self.json(object)
+    }
+
+    /// Every configured model in configuration order: local ones with their pool state, remote ones as
+    /// `remote` (or `remote_down` while their circuit is open).
+    private func objects() async -> [ModelObject] {
+        let statuses = await state.pool.statuses()
+        return state.configuration.models.compactMap { served in
+            if let backend = state.remotes[served.id] {
+                return ModelObject(remote: served, up: backend.breaker.state() != .open, created: state.startedAt)
+            }
+            return statuses.first { $0.served.id == served.id }.map { ModelObject($0, created: state.startedAt) }
+        }
     }
 
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {

@@ -57,8 +57,13 @@ final class ServerMetrics: Sendable {
             .increment()
     }
 
-    /// Refreshes the per-model gauges from the pool, then renders the exposition text.
-    func render(pool: ModelPool) async -> [UInt8] {
+    /// Refreshes the per-model and per-backend gauges, then renders the exposition text.
+    func render(pool: ModelPool, remotes: [String: RemoteBackend]) async -> [UInt8] {
+        for (id, backend) in remotes {
+            let state = backend.breaker.state()
+            registry.makeGauge(descriptor: descriptor("backend_up", unit: "", help: "0 while a remote backend's circuit is open"),
+                               labels: [("model", id), ("url", backend.endpoint.url)]).set(to: state == .open ? 0.0 : 1.0)
+        }
         for status in await pool.statuses() {
             let id = status.served.id
             registry.makeGauge(descriptor: descriptor("model_loaded", unit: "", help: "1 when the model is in memory"),

@@ -25,6 +25,15 @@ struct ModelObject: Encodable, Sendable {
         labels = status.served.labels
         contextLength = status.contextLength ?? status.served.contextLength
     }
+
+    init(remote served: ServedModel, up: Bool, created: Int) {
+        id = served.id
+        self.created = created
+        state = up ? "remote" : "remote_down"
+        tier = served.tier
+        labels = served.labels
+        contextLength = served.contextLength
+    }
 }
 
 /// `GET /v1/models`.
