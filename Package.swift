@@ -36,6 +36,7 @@ let package = Package(
         .executableTarget(name: "KernelBench", dependencies: ["Kernels", "GGUF"], path: "Benchmarks/KernelBench", swiftSettings: kernelOptimized),
         .target(name: "Tokenizers", dependencies: ["GGUF"], swiftSettings: optimized),
         .target(name: "Engine", dependencies: ["GGUF", "Kernels", "Tokenizers"], swiftSettings: optimized),
+        .target(name: "Embeddings", dependencies: ["GGUF", "Kernels", "Tokenizers"], swiftSettings: optimized),
         .target(name: "ModelStore"),
         .target(
             name: "Gateway",
@@ -65,6 +66,7 @@ let package = Package(
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "GGUF", "ModelStore"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "ModelStore"]),
         .testTarget(name: "ModelStoreTests", dependencies: ["ModelStore"]),
+        .testTarget(name: "EmbeddingsTests", dependencies: ["Embeddings", "Tokenizers", "ModelStore"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Engine", "ModelStore"]),
         .testTarget(
             name: "ServerTests",
