@@ -40,13 +40,16 @@ let package = Package(
         .target(name: "ModelStore"),
         .target(
             name: "Gateway",
-            dependencies: ["Engine", "Tokenizers", "ModelStore", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            dependencies: [
+                "Engine", "Tokenizers", "ModelStore", "Embeddings",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             swiftSettings: optimized
         ),
         .target(
             name: "Server",
             dependencies: [
-                "Gateway", "Engine", "Tokenizers", "ModelStore",
+                "Gateway", "Engine", "Tokenizers", "ModelStore", "Embeddings",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -56,7 +59,7 @@ let package = Package(
         .executableTarget(
             name: "GroupQwenCLI",
             dependencies: [
-                "Engine", "ModelStore", "Gateway", "Server",
+                "Engine", "ModelStore", "Gateway", "Server", "Embeddings",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: optimized

@@ -58,8 +58,10 @@ public enum GroupQwenServer {
         let models = ModelsController(state: state)
         let health = HealthController(state: state)
         let metrics = MetricsController(state: state)
+        let embeddings = EmbeddingsController(state: state)
         router.post("/v1/chat/completions") { request, context in try await chat.create(request, context: context) }
         router.post("/v1/completions") { request, context in try await completions.create(request, context: context) }
+        router.post("/v1/embeddings") { request, context in try await embeddings.create(request, context: context) }
         router.get("/v1/models") { request, context in try await models.list(request, context: context) }
         router.get("/v1/models/{id}") { request, context in try await models.get(request, context: context) }
         router.get("/health") { request, context in try await health.check(request, context: context) }

@@ -6,6 +6,8 @@ import Gateway
 final class ServerState: Sendable {
     let configuration: ServerConfiguration
     let pool: ModelPool
+    /// The sentence-embedding model (`/v1/embeddings`), loaded on first use.
+    let embeddings: EmbeddingProvider
     /// Prometheus counters, histograms and gauges (`GET /metrics`).
     let metrics = ServerMetrics()
     /// Chooses models for `model: "auto"` requests.
@@ -23,6 +25,7 @@ final class ServerState: Sendable {
     init(configuration: ServerConfiguration, pool: ModelPool, starting: Bool) {
         self.configuration = configuration
         self.pool = pool
+        self.embeddings = EmbeddingProvider(fetchMissing: configuration.fetchMissing, threads: configuration.threads ?? 2)
         self.router = ModelRouter(configuration: configuration.routing, models: configuration.models)
         var remotes: [String: RemoteBackend] = [:]
         for served in configuration.models {

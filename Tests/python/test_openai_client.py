@@ -13,7 +13,7 @@ CHAT = [{"role": "system", "content": "You are a helpful assistant."},
 
 def test_models_lists_configured_ids(client):
     ids = [m.id for m in client.models.list().data]
-    assert ids == ["smollm2", "smollm2-tight"]
+    assert ids == ["smollm2", "smollm2-tight", "minilm-l6-v2"]
 
 
 def test_chat_completion_shape_and_usage(client):
@@ -221,3 +221,19 @@ def test_ignore_eos_extension_generates_max_tokens(client):
                                        extra_body={"ignore_eos": True})
     assert r.usage.completion_tokens == 40
     assert r.choices[0].finish_reason == "length"
+
+
+def test_embeddings_with_the_openai_client(client):
+    texts = ["What is the capital of France?", "Which city is France's capital?", "How do I bake sourdough bread?"]
+    r = client.embeddings.create(model="minilm-l6-v2", input=texts)   # the client asks for base64
+    assert r.model == "minilm-l6-v2" and len(r.data) == 3
+    v = [d.embedding for d in r.data]
+    assert all(len(x) == 384 for x in v)
+    dot = lambda a, b: sum(p * q for p, q in zip(a, b))
+    assert abs(dot(v[0], v[0]) - 1) < 1e-4
+    assert dot(v[0], v[1]) > 0.8 > 0.3 > dot(v[0], v[2])
+    assert r.usage.prompt_tokens == 31
+    single = client.embeddings.create(model="minilm-l6-v2", input=texts[0], encoding_format="float")
+    assert max(abs(p - q) for p, q in zip(single.data[0].embedding, v[0])) < 1e-5
+    with pytest.raises(openai.BadRequestError):
+        client.embeddings.create(model="minilm-l6-v2", input=[])

@@ -84,7 +84,7 @@ def test_dead_backend_is_skipped_then_taken_out(gateway):
     last = chat(gateway).json()
     assert "circuit open" in last["groupqwen"]["escalations"][1]["detail"]
     states = {m["id"]: m["state"] for m in httpx.get(gateway + "/v1/models").json()["data"]}
-    assert states == {"tiny": "loaded", "dead": "remote_down", "remote": "remote"}
+    assert states == {"tiny": "loaded", "dead": "remote_down", "remote": "remote", "minilm-l6-v2": "available"}
     metrics = httpx.get(gateway + "/metrics").text
     assert 'groupqwen_backend_up{model="dead"' in metrics and any(
         line.startswith('groupqwen_backend_up{model="dead"') and line.endswith(" 0.0") for line in metrics.splitlines())

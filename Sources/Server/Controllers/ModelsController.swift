@@ -19,15 +19,17 @@ struct ModelsController: Sendable {
     }
 
     /// Every configured model in configuration order: local ones with their pool state, remote ones as
-    /// `remote` (or `remote_down` while their circuit is open).
+    /// `remote` (or `remote_down` while their circuit is open); then the embedding model.
     private func objects() async -> [ModelObject] {
         let statuses = await state.pool.statuses()
-        return state.configuration.models.compactMap { served in
+        let chat = state.configuration.models.compactMap { served -> ModelObject? in
             if let backend = state.remotes[served.id] {
                 return ModelObject(remote: served, up: backend.breaker.state() != .open, created: state.startedAt)
             }
             return statuses.first { $0.served.id == served.id }.map { ModelObject($0, created: state.startedAt) }
         }
+        return chat + [ModelObject(embeddingModel: EmbeddingProvider.modelID, loaded: await state.embeddings.isLoaded,
+                                   created: state.startedAt)]
     }
 
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {

@@ -39,7 +39,7 @@ enum APIRoutes {
         case 2 where parts[0] == "v1" && parts[1] == "models": return [.get]
         case 3 where parts[0] == "v1" && parts[1] == "models": return [.get]
         case 3 where parts[0] == "v1" && parts[1] == "chat" && parts[2] == "completions": return [.post]
-        case 2 where parts[0] == "v1" && parts[1] == "completions": return [.post]
+        case 2 where parts[0] == "v1" && (parts[1] == "completions" || parts[1] == "embeddings"): return [.post]
         default: return nil
         }
     }

@@ -26,6 +26,15 @@ struct ModelObject: Encodable, Sendable {
         contextLength = status.contextLength ?? status.served.contextLength
     }
 
+    init(embeddingModel id: String, loaded: Bool, created: Int) {
+        self.id = id
+        self.created = created
+        state = loaded ? "loaded" : "available"
+        tier = 0
+        labels = ["embedding"]
+        contextLength = 256
+    }
+
     init(remote served: ServedModel, up: Bool, created: Int) {
         id = served.id
         self.created = created

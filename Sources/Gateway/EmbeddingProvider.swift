@@ -1,0 +1,62 @@
+import Embeddings
+import Foundation
+import ModelStore
+
+/// The sentence-embedding model (all-MiniLM-L6-v2), loaded on first use — fetched first when it is not in
+/// the model store and fetching is allowed — and kept for the life of the process (90 MB, memory-mapped).
+/// Concurrent first callers share one load.
+public actor EmbeddingProvider {
+    /// The id clients send as `model` and `/v1/models` lists.
+    public static let modelID = "minilm-l6-v2"
+
+    private let store: ModelStore
+    private let fetchMissing: Bool
+    private let threads: Int
+    private var loaded: SentenceEmbedder?
+    private var loading: Task<SentenceEmbedder, Error>?
+
+    public init(store: ModelStore = ModelStore(), fetchMissing: Bool = true, threads: Int = 2) {
+        self.store = store
+        self.fetchMissing = fetchMissing
+        self.threads = threads
+    }
+
+    /// Whether the model is in memory.
+    public var isLoaded: Bool { loaded != nil }
+
+    /// The embedder, loading it first if needed.
+    public func embedder() async throws -> SentenceEmbedder {
+        if let loaded { return loaded }
+        if let loading { return try await loading.value }
+        let task = Task { [store, fetchMissing, threads] () throws -> SentenceEmbedder in
+            var file = store.localPath(for: Self.modelID)
+            if file == nil {
+                guard fetchMissing else {
+                    throw GatewayError.loadFailed(model: Self.modelID, reason: "not in the model store; run `groupqwen models fetch \(Self.modelID)`")
+                }
+                file = try await store.fetch(Self.modelID) { _ in }
+            }
+            let directory = file!.deletingLastPathComponent()
+            return try await Task.detached(priority: .userInitiated) {
+                do {
+                    return try SentenceEmbedder(directory: directory, threads: threads)
+                } catch {
+                    throw GatewayError.loadFailed(model: Self.modelID, reason: "\(error)")
+                }
+            }.value
+        }
+        loading = task
+        defer { loading = nil }
+        let embedder = try await task.value
+        loaded = embedder
+        return embedder
+    }
+
+    /// Embeds `texts` off the caller's executor (the encoder is CPU-bound).
+    public func embed(_ texts: [String]) async throws -> (vectors: [[Float]], tokens: Int) {
+        let embedder = try await embedder()
+        return await Task.detached(priority: .userInitiated) {
+            (embedder.embed(texts), texts.reduce(0) { $0 + embedder.tokenize($1).count })
+        }.value
+    }
+}
