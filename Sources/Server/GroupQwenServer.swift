@@ -14,7 +14,8 @@ public enum GroupQwenServer {
     public static func run(configuration: ServerConfiguration, logger: Logger? = nil) async throws {
         try configuration.validate()
         let pool = ModelPool(configuration: configuration.poolConfiguration)
-        let app = makeApplication(configuration: configuration, pool: pool, managesPool: true, logger: logger)
+        let cache = configuration.cache.enabled ? try await SemanticCache(configuration: configuration.cache) : nil
+        let app = makeApplication(configuration: configuration, pool: pool, managesPool: true, logger: logger, cache: cache)
         try await app.runService()
     }
 
@@ -23,10 +24,11 @@ public enum GroupQwenServer {
     /// - Parameter managesPool: when true (the real server) the application preloads models at
     ///   startup, unloads idle ones every 10 s, and on graceful shutdown calls
     ///   `pool.shutdown(cancelInFlight: false)`. Tests sharing one pool pass false.
+    /// - Parameter cache: the semantic cache (`nil`: none; `X-GroupQwen-Cache: bypass` on every answer).
     public static func makeApplication(configuration: ServerConfiguration, pool: ModelPool, managesPool: Bool = true,
-                                       logger: Logger? = nil) -> some ApplicationProtocol {
+                                       logger: Logger? = nil, cache: SemanticCache? = nil) -> some ApplicationProtocol {
         let preloads = managesPool && configuration.models.contains(where: \.preload)
-        let state = ServerState(configuration: configuration, pool: pool, starting: preloads)
+        let state = ServerState(configuration: configuration, pool: pool, starting: preloads, cache: cache)
         let logger = logger ?? Logger(label: "groupqwen")
         var services: [any Service] = []
         if managesPool {
@@ -62,6 +64,9 @@ public enum GroupQwenServer {
         router.post("/v1/chat/completions") { request, context in try await chat.create(request, context: context) }
         router.post("/v1/completions") { request, context in try await completions.create(request, context: context) }
         router.post("/v1/embeddings") { request, context in try await embeddings.create(request, context: context) }
+        let cacheController = CacheController(state: state)
+        router.get("/v1/cache/stats") { request, context in try await cacheController.stats(request, context: context) }
+        router.delete("/v1/cache") { request, context in try await cacheController.clear(request, context: context) }
         router.get("/v1/models") { request, context in try await models.list(request, context: context) }
         router.get("/v1/models/{id}") { request, context in try await models.get(request, context: context) }
         router.get("/health") { request, context in try await health.check(request, context: context) }

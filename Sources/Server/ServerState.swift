@@ -8,6 +8,8 @@ final class ServerState: Sendable {
     let pool: ModelPool
     /// The sentence-embedding model (`/v1/embeddings`), loaded on first use.
     let embeddings: EmbeddingProvider
+    /// Reuses answers to questions asked before in the same context; nil when disabled.
+    let cache: SemanticCache?
     /// Prometheus counters, histograms and gauges (`GET /metrics`).
     let metrics = ServerMetrics()
     /// Chooses models for `model: "auto"` requests.
@@ -22,9 +24,10 @@ final class ServerState: Sendable {
 
     enum Phase: Sendable { case starting, ready, stopping }
 
-    init(configuration: ServerConfiguration, pool: ModelPool, starting: Bool) {
+    init(configuration: ServerConfiguration, pool: ModelPool, starting: Bool, cache: SemanticCache? = nil) {
         self.configuration = configuration
         self.pool = pool
+        self.cache = cache
         self.embeddings = EmbeddingProvider(fetchMissing: configuration.fetchMissing, threads: configuration.threads ?? 2)
         self.router = ModelRouter(configuration: configuration.routing, models: configuration.models)
         var remotes: [String: RemoteBackend] = [:]

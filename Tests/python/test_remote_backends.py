@@ -16,6 +16,8 @@ def gateway(server, tmp_path_factory):
     dead_port = free_port()  # nothing listens there
     config = tmp_path_factory.mktemp("gateway") / "gateway.yaml"
     config.write_text(f"""
+cache:
+  enabled: false
 models:
   - id: tiny                      # random weights: every answer has low confidence
     source: {TINY}

@@ -10,8 +10,8 @@ import Kernels
 /// system prompt, earlier turns, target model, sampling settings) that have not expired. Entries are
 /// persisted in SQLite and evicted least-recently-used beyond `maxEntries`.
 public actor SemanticCache {
-    public let configuration: SemanticCacheConfiguration
-    public let dimension: Int
+    public nonisolated let configuration: SemanticCacheConfiguration
+    public nonisolated let dimension: Int
     private let store: SemanticCacheStore?
     private let pool = ThreadPool(threadCount: 2)
     private let scratch = MatMulScratch()

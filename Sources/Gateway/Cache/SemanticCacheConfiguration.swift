@@ -2,7 +2,8 @@
 public struct SemanticCacheConfiguration: Sendable, Equatable {
     /// Off: every request is answered by a model (`X-GroupQwen-Cache: bypass`).
     public var enabled = true
-    /// SQLite file holding the entries; `nil` keeps them in memory only (lost on restart).
+    /// SQLite file holding the entries; `nil` keeps them in memory only (lost on restart). The server's
+    /// YAML default is `$GROUPQWEN_HOME/semantic-cache.sqlite`; `path: ":memory:"` there means `nil`.
     public var path: String?
     /// Cosine similarity of the last user turns at or above which an answer is reused.
     public var similarityThreshold: Float = 0.9

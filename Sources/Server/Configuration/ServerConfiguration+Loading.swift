@@ -1,10 +1,11 @@
 import Foundation
 import Gateway
+import ModelStore
 import Yams
 
 extension ServerConfiguration: Decodable {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case host, port, models, limits, routing
+        case host, port, models, limits, routing, cache
         case keepAliveSeconds = "keep_alive_seconds"
         case memoryBudgetMB = "memory_budget_mb"
         case threads
@@ -27,7 +28,8 @@ extension ServerConfiguration: Decodable {
             threads: try c.decodeIfPresent(Int.self, forKey: .threads),
             apiKeys: try c.decodeIfPresent([String].self, forKey: .apiKeys) ?? [],
             fetchMissing: try c.decodeIfPresent(Bool.self, forKey: .fetchMissing) ?? defaults.fetchMissing,
-            routing: try c.decodeIfPresent(RoutingConfiguration.self, forKey: .routing) ?? defaults.routing)
+            routing: try c.decodeIfPresent(RoutingConfiguration.self, forKey: .routing) ?? defaults.routing,
+            cache: try c.decodeIfPresent(CacheSection.self, forKey: .cache)?.configuration ?? CacheSection.defaultConfiguration)
     }
 
     /// Reads and validates a YAML configuration file. Errors name the key and line at fault.
@@ -83,6 +85,9 @@ extension ServerConfiguration: Decodable {
         try checkKeys(of: root, prefix: "", known: CodingKeys.allCases.map(\.rawValue))
         if let limits = root["limits"], limits.mapping != nil {
             try checkKeys(of: limits, prefix: "limits.", known: ServerLimits.CodingKeys.allCases.map(\.rawValue))
+        }
+        if let cache = root["cache"], cache.mapping != nil {
+            try checkKeys(of: cache, prefix: "cache.", known: CacheSection.CodingKeys.allCases.map(\.rawValue))
         }
         if let routing = root["routing"], routing.mapping != nil {
             try checkKeys(of: routing, prefix: "routing.", known: RoutingConfiguration.CodingKeys.allCases.map(\.rawValue))
@@ -244,5 +249,39 @@ struct ServedModelEntry: Decodable {
                                timeoutSeconds: try c.decodeIfPresent(Double.self, forKey: .timeout) ?? 120,
                                attempts: try c.decodeIfPresent(Int.self, forKey: .attempts) ?? 3)
             })
+    }
+}
+
+/// The `cache:` section. Its file defaults to `$GROUPQWEN_HOME/semantic-cache.sqlite`; `":memory:"` keeps
+/// entries in memory only.
+struct CacheSection: Decodable {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case enabled, path
+        case similarityThreshold = "similarity_threshold"
+        case ttlSeconds = "ttl_seconds"
+        case timeSensitiveTTLSeconds = "time_sensitive_ttl_seconds"
+        case maxEntries = "max_entries"
+    }
+
+    static var defaultConfiguration: SemanticCacheConfiguration {
+        var c = SemanticCacheConfiguration()
+        c.path = ModelStore().home.appendingPathComponent("semantic-cache.sqlite").path
+        return c
+    }
+
+    let configuration: SemanticCacheConfiguration
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        var s = Self.defaultConfiguration
+        s.enabled = try c.decodeIfPresent(Bool.self, forKey: .enabled) ?? s.enabled
+        if let path = try c.decodeIfPresent(String.self, forKey: .path) {
+            s.path = path == ":memory:" ? nil : (path as NSString).expandingTildeInPath
+        }
+        s.similarityThreshold = try c.decodeIfPresent(Float.self, forKey: .similarityThreshold) ?? s.similarityThreshold
+        s.ttlSeconds = try c.decodeIfPresent(Double.self, forKey: .ttlSeconds) ?? s.ttlSeconds
+        s.timeSensitiveTTLSeconds = try c.decodeIfPresent(Double.self, forKey: .timeSensitiveTTLSeconds) ?? s.timeSensitiveTTLSeconds
+        s.maxEntries = try c.decodeIfPresent(Int.self, forKey: .maxEntries) ?? s.maxEntries
+        configuration = s
     }
 }

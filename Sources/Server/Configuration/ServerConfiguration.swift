@@ -17,6 +17,9 @@ import Gateway
 ///   max_queued_per_model: 32
 ///   max_tokens_default: 512
 ///   request_timeout: 120       # seconds
+/// cache:                      # semantic cache: see SemanticCacheConfiguration
+///   path: ~/.groupqwen/semantic-cache.sqlite   # ":memory:" keeps entries in memory only
+///   similarity_threshold: 0.9
 /// routing:                    # model "auto": see RoutingConfiguration
 ///   tier_thresholds: [0.2, 0.5]
 ///   min_confidence: 0.3
@@ -58,11 +61,13 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var fetchMissing: Bool
     /// How `model: "auto"` requests pick a model (see `RoutingConfiguration`).
     public var routing: RoutingConfiguration
+    /// The semantic response cache.
+    public var cache: SemanticCacheConfiguration
 
     public init(host: String = "127.0.0.1", port: Int = 8080, models: [ServedModel] = ServedModel.defaults,
                 limits: ServerLimits = ServerLimits(), keepAliveSeconds: Double? = 300, memoryBudgetMB: Int? = nil,
                 threads: Int? = nil, apiKeys: [String] = [], fetchMissing: Bool = true,
-                routing: RoutingConfiguration = RoutingConfiguration()) {
+                routing: RoutingConfiguration = RoutingConfiguration(), cache: SemanticCacheConfiguration = SemanticCacheConfiguration()) {
         self.host = host
         self.port = port
         self.models = models
@@ -73,6 +78,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         self.apiKeys = apiKeys
         self.fetchMissing = fetchMissing
         self.routing = routing
+        self.cache = cache
     }
 
     /// The model pool settings this configuration implies.
@@ -113,6 +119,9 @@ public struct ServerConfiguration: Sendable, Equatable {
         if let memoryBudgetMB, memoryBudgetMB < 1 { throw fail("memory_budget_mb", "must be ≥ 1") }
         if let threads, threads < 1 { throw fail("threads", "must be ≥ 1") }
         if apiKeys.contains(where: \.isEmpty) { throw fail("api_keys", "must not contain empty keys") }
+        guard (0...1).contains(cache.similarityThreshold) else { throw fail("cache.similarity_threshold", "must be in 0…1") }
+        guard cache.ttlSeconds > 0, cache.timeSensitiveTTLSeconds > 0 else { throw fail("cache.ttl_seconds", "TTLs must be > 0") }
+        guard cache.maxEntries >= 1 else { throw fail("cache.max_entries", "must be ≥ 1") }
         do {
             try routing.validate()
         } catch {

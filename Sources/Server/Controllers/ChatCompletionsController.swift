@@ -25,6 +25,25 @@ struct ChatCompletionsController: Sendable {
         let jsonMode = body.responseFormat.flatMap { $0.kind == .text ? nil : JSONResponseMode(schema: $0.schema) }
         let timeout = state.configuration.limits.requestTimeoutSeconds
 
+        // Semantic cache: a stored answer to the same question in the same context ends the request here.
+        var cacheDecision = CacheDecision.bypass
+        var cacheEntry: (context: CacheContext, query: String, vector: [Float])?
+        if let cache = state.cache, let (cacheContext, query) = cacheQuery(body, parameters: parameters, request: request, plan: plan) {
+            let vector = try await state.embeddings.embed([query]).vectors[0]
+            if let hit = await cache.lookup(vector, context: cacheContext) {
+                return cachedResponse(hit, plan: plan, parameters: parameters, started: started)
+            }
+            cacheDecision = .miss
+            cacheEntry = (cacheContext, query, vector)
+        }
+        let remember: @Sendable (ServedModel, Int, [ChoiceOutput]) -> Void = { [state, cacheEntry] served, promptTokens, outputs in
+            guard let cache = state.cache, let entry = cacheEntry, let output = outputs.first, outputs.count == 1,
+                  !output.text.isEmpty, output.finishReason != .cancelled else { return }
+            let answer = CachedAnswer(text: output.text, model: served.id, tier: served.tier, finishReason: output.finishReasonText,
+                                      promptTokens: promptTokens, completionTokens: output.completionTokens)
+            Task { await cache.insert(entry.vector, query: entry.query, context: entry.context, answer: answer) }
+        }
+
         var escalations: [Escalation] = []
         for (index, served) in plan.candidates.enumerated() {
             let isLast = index == plan.candidates.count - 1
@@ -60,10 +79,11 @@ struct ChatCompletionsController: Sendable {
                                                            defaultCap: state.configuration.limits.maxTokensDefault)
             let judged = !isLast && jsonMode == nil
             func reply(confidence: Double?) -> ChatReply {
-                ChatReply(state: state, model: model, parameters: parameters, promptTokens: promptIDs.count,
-                          id: state.makeID("chatcmpl"), created: state.now,
-                          routing: RoutingOutcome(plan: plan, model: served, escalations: escalations,
-                                                  confidence: confidence, started: started))
+                var routing = RoutingOutcome(plan: plan, model: served, escalations: escalations, confidence: confidence, started: started)
+                routing.cache = cacheDecision
+                return ChatReply(state: state, model: model, parameters: parameters, promptTokens: promptIDs.count,
+                                 id: state.makeID("chatcmpl"), created: state.now, routing: routing,
+                                 onFinish: { outputs in remember(served, promptIDs.count, outputs) })
             }
 
             if let jsonMode {
@@ -109,6 +129,8 @@ struct ChatReply: Sendable {
     let id: String
     let created: Int
     let routing: RoutingOutcome
+    /// Called with the finished outputs (to store them in the semantic cache).
+    var onFinish: @Sendable ([ChoiceOutput]) -> Void = { _ in }
 
     func response(_ outputs: [ChoiceOutput]) -> Response {
         let choices = outputs.enumerated().map { index, output in
@@ -131,8 +153,9 @@ struct ChatReply: Sendable {
         let metrics = state.metrics
         metrics.recordCompletion(endpoint: "chat", model: routing.model.id, tier: routing.model.tier, status: status,
                                  promptTokens: promptTokens, completionTokens: outputs.reduce(0) { $0 + $1.completionTokens },
-                                 duration: .now - routing.started, cache: "bypass")
+                                 duration: .now - routing.started, cache: routing.cache.label)
         routing.escalations.forEach(metrics.recordEscalation)
+        if status == "ok" { onFinish(outputs) }
     }
 
     /// `X-GroupQwen-Model`, `-Tier` and `-Cache`.

@@ -38,6 +38,8 @@ enum APIRoutes {
         case 1 where parts[0] == "health" || parts[0] == "metrics": return [.get]
         case 2 where parts[0] == "v1" && parts[1] == "models": return [.get]
         case 3 where parts[0] == "v1" && parts[1] == "models": return [.get]
+        case 3 where parts[0] == "v1" && parts[1] == "cache" && parts[2] == "stats": return [.get]
+        case 2 where parts[0] == "v1" && parts[1] == "cache": return [.delete]
         case 3 where parts[0] == "v1" && parts[1] == "chat" && parts[2] == "completions": return [.post]
         case 2 where parts[0] == "v1" && (parts[1] == "completions" || parts[1] == "embeddings"): return [.post]
         default: return nil

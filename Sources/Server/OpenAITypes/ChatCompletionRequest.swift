@@ -5,6 +5,8 @@ struct ChatCompletionRequest: Decodable, Sendable {
     var model: String?
     /// Device profile (`server`, `laptop`, `mobile`) limiting the tiers routing may use.
     var deviceProfile: String?
+    /// `false` skips the semantic cache for this request.
+    var cache: Bool?
     var messages: [ChatCompletionMessage]
     var sampling: SamplingFields
     /// Return log-probabilities of the chosen tokens.
@@ -14,7 +16,7 @@ struct ChatCompletionRequest: Decodable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case model, messages, logprobs
-        case deviceProfile = "device_profile"
+        case deviceProfile = "device_profile", cache
         case topLogprobs = "top_logprobs"
         case responseFormat = "response_format"
     }
@@ -23,6 +25,7 @@ struct ChatCompletionRequest: Decodable, Sendable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         model = try c.decodeIfPresent(String.self, forKey: .model)
         deviceProfile = try c.decodeIfPresent(String.self, forKey: .deviceProfile)
+        cache = try c.decodeIfPresent(Bool.self, forKey: .cache)
         messages = try c.decode([ChatCompletionMessage].self, forKey: .messages)
         logprobs = try c.decodeIfPresent(Bool.self, forKey: .logprobs)
         topLogprobs = try c.decodeIfPresent(Int.self, forKey: .topLogprobs)

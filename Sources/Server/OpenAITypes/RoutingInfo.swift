@@ -47,6 +47,22 @@ struct RoutingInfo: Encodable, Sendable {
     }
 }
 
+/// Whether the semantic cache was consulted and what it gave.
+enum CacheDecision: Sendable, Equatable {
+    /// Not consulted (disabled, asked to bypass, or the request is not cacheable).
+    case bypass
+    case miss
+    case hit(similarity: Float)
+
+    var label: String {
+        switch self {
+        case .bypass: return "bypass"
+        case .miss: return "miss"
+        case .hit: return "hit"
+        }
+    }
+}
+
 /// What routing decided for one request, carried to the response writer.
 struct RoutingOutcome: Sendable {
     let plan: RoutingPlan
@@ -54,10 +70,16 @@ struct RoutingOutcome: Sendable {
     let escalations: [Escalation]
     let confidence: Double?
     let started: ContinuousClock.Instant
+    var cache: CacheDecision = .bypass
 
     /// `X-GroupQwen-*` response headers.
     var headers: [(String, String)] {
-        [("X-GroupQwen-Model", model.id), ("X-GroupQwen-Tier", String(model.tier)), ("X-GroupQwen-Cache", "bypass")]
+        [("X-GroupQwen-Model", model.id), ("X-GroupQwen-Tier", String(model.tier)), ("X-GroupQwen-Cache", cache.label)]
+    }
+
+    private var cacheInfo: RoutingInfo.Cache {
+        if case let .hit(similarity) = cache { return .init(hit: true, similarity: (Double(similarity) * 1000).rounded() / 1000) }
+        return .init(hit: false, similarity: nil)
     }
 
     /// The body object, with the latency up to now.
@@ -67,7 +89,7 @@ struct RoutingOutcome: Sendable {
         return RoutingInfo(model: model.id, tier: model.tier, complexity: (plan.complexity.score * 1000).rounded() / 1000,
                            profile: plan.profile, routed: !plan.forced,
                            confidence: confidence.map { ($0 * 1000).rounded() / 1000 },
-                           cache: .init(hit: false, similarity: nil), escalations: escalations.map(RoutingInfo.Step.init),
+                           cache: cacheInfo, escalations: escalations.map(RoutingInfo.Step.init),
                            latencyMs: ms)
     }
 }
