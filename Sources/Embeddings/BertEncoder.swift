@@ -16,6 +16,7 @@ final class BertEncoder: @unchecked Sendable {
     private let wordEmbeddings, positionEmbeddings, typeEmbeddings: UnsafePointer<Float>
     private let embeddingNormWeight, embeddingNormBias: UnsafePointer<Float>
     private let layers: [Layer]
+    private var halfWeights: [UnsafeMutablePointer<Float16>] = []
     private let pool: ThreadPool
     private let scratch = MatMulScratch()
     /// One batch at a time: the thread pool and scratch buffers are shared.
@@ -30,8 +31,15 @@ final class BertEncoder: @unchecked Sendable {
         typeEmbeddings = try file.floats("embeddings.token_type_embeddings.weight", shape: [c.typeVocabularySize, h])
         embeddingNormWeight = try file.floats("embeddings.LayerNorm.weight", shape: [h])
         embeddingNormBias = try file.floats("embeddings.LayerNorm.bias", shape: [h])
+        // The linear layers are converted to F16 once (a short query is bound by reading the weights:
+        // F16 halves that; the parity test holds cosine ≥ 0.9999 to the float64 reference).
+        var converted: [UnsafeMutablePointer<Float16>] = []
         func matrix(_ name: String, _ rows: Int, _ columns: Int) throws -> WeightMatrix {
-            try WeightMatrix(type: .f32, rows: rows, columns: columns, data: UnsafeRawPointer(file.floats(name, shape: [rows, columns])))
+            let source = try file.floats(name, shape: [rows, columns])
+            let half = UnsafeMutablePointer<Float16>.allocate(capacity: rows * columns)
+            for i in 0..<(rows * columns) { half[i] = Float16(source[i]) }
+            converted.append(half)
+            return try WeightMatrix(type: .f16, rows: rows, columns: columns, data: UnsafeRawPointer(half))
         }
         layers = try (0..<c.layerCount).map { i in
             let p = "encoder.layer.\(i)."
@@ -54,6 +62,11 @@ final class BertEncoder: @unchecked Sendable {
                 outputNormBias: try file.floats(p + "output.LayerNorm.bias", shape: [h]))
         }
         pool = ThreadPool(threadCount: max(1, threads))
+        halfWeights = converted
+    }
+
+    deinit {
+        for p in halfWeights { p.deallocate() }
     }
 
     /// Mean-pooled, L2-normalised sentence vectors for token sequences (each `[CLS] … [SEP]`).
@@ -153,12 +166,18 @@ final class BertEncoder: @unchecked Sendable {
         }
     }
 
-    /// GELU with the exact error function, as BERT's `hidden_act: gelu`.
+    /// GELU with the error function, as BERT's `hidden_act: gelu` (not the tanh approximation).
     @inline(__always) static func gelu(_ x: Float) -> Float {
-        0.5 * x * (1 + erf(x / 2.0.squareRoot().asFloat))
+        0.5 * x * (1 + erfApproximation(x * 0.70710678118654752))
     }
-}
 
-private extension Double {
-    var asFloat: Float { Float(self) }
+    /// erf(x) by Abramowitz & Stegun 7.1.26 (absolute error < 1.5e-7), several times faster than libm's
+    /// `erf`, which took a third of a short query's embedding time (92k calls per 10-token text).
+    @inline(__always) static func erfApproximation(_ x: Float) -> Float {
+        let a = abs(x)
+        let t = 1 / (1 + 0.3275911 * a)
+        let poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
+        let y = 1 - poly * expf(-a * a)
+        return x < 0 ? -y : y
+    }
 }

@@ -127,6 +127,16 @@ public enum MatMul {
     /// F32/F16/BF16 weights: float dot products.
     static func floatRows(_ w: WeightMatrix, _ rows: Range<Int>, x: UnsafePointer<Float>, count: Int, out: UnsafeMutablePointer<Float>, rowBuffer: UnsafeMutableRawPointer?) {
         let columns = w.columns
+        if w.type == .f32, columns % 8 == 0, !rows.isEmpty {
+            let base = w.row(rows.lowerBound).assumingMemoryBound(to: Float.self)
+            ck_gemm_f32(base, Int32(rows.count), x, Int32(count), Int32(columns), out + rows.lowerBound, w.rows)
+            return
+        }
+        if w.type == .f16, columns % 8 == 0, !rows.isEmpty {
+            let base = w.row(rows.lowerBound).assumingMemoryBound(to: UInt16.self)
+            ck_gemm_f16(base, Int32(rows.count), x, Int32(count), Int32(columns), out + rows.lowerBound, w.rows)
+            return
+        }
         for r in rows {
             switch w.type {
             case .f32:

@@ -27,6 +27,11 @@ int ck_gemm(int type, const void *w, size_t wstride, int nrows,
             const void *act, size_t astride, int nact, int ncols,
             float *out, size_t ostride);
 
+/// F32 weights: out[a * ostride + r] = Σ_c w[r * ncols + c] · x[a * ncols + c]; ncols a multiple of 8.
+void ck_gemm_f32(const float *w, int nrows, const float *x, int nact, int ncols, float *out, size_t ostride);
+/// The same with F16 weights.
+void ck_gemm_f16(const uint16_t *w, int nrows, const float *x, int nact, int ncols, float *out, size_t ostride);
+
 /// Float dot of one F16 row with a float vector.
 float ck_dot_f16(const uint16_t *w, const float *x, int n);
 
