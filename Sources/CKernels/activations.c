@@ -100,63 +100,49 @@ int ck_max_index(const float *x, int n) {
     return 0;
 }
 
-// F32 matrix product out[a*ostride + r] = Σ_c w[r][c]·x[a][c] for r < nrows, a < nact (rows ncols apart,
-// ncols a multiple of 8). Register tiles of 4 weight rows × 3 activation rows: 7 loads feed 12 FMAs,
-// where one dot product per (row, activation) needs 2 loads per FMA. Used for F32 weights (the BERT
-// embedder, small F32 tensors of LLMs); 2.3× faster than per-pair dots for a 10-token MiniLM query.
-static inline void f32_tile(const int RM, const int RN, const float *w, const float *x, int ncols, float *out, size_t ostride) {
+// Float-weight matrix product out[a*ostride + r] = Σ_c w[r][c]·x[a][c] for r < nrows, a < nact (rows ncols
+// apart, ncols a multiple of 8), weights F32 (half = 0) or F16 (half = 1, converted with F16C on load).
+// Register tiles of 4 weight rows × 3 activation rows: 7 loads feed 12 FMAs, where one dot product per
+// (row, activation) needs 2 loads per FMA. Used for the BERT embedder's F16 layers and small F32/F16 tensors
+// of LLMs; 2.3× faster than per-pair dots for a 10-token MiniLM query.
+static inline __m256 load_w8(const int half, const void *w, size_t i) {
+    return half ? _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)((const uint16_t *)w + i)))
+                : _mm256_loadu_ps((const float *)w + i);
+}
+
+static inline void float_tile(const int half, const int RM, const int RN, const void *w, size_t row0, const float *x,
+                              int ncols, float *out, size_t ostride) {
     __m256 acc[4][3];
     for (int i = 0; i < RM; i++) for (int j = 0; j < RN; j++) acc[i][j] = _mm256_setzero_ps();
     for (int c = 0; c < ncols; c += 8) {
         __m256 xv[3];
         for (int j = 0; j < RN; j++) xv[j] = _mm256_loadu_ps(x + (size_t)j * ncols + c);
         for (int i = 0; i < RM; i++) {
-            const __m256 wv = _mm256_loadu_ps(w + (size_t)i * ncols + c);
+            const __m256 wv = load_w8(half, w, (row0 + i) * (size_t)ncols + c);
             for (int j = 0; j < RN; j++) acc[i][j] = _mm256_fmadd_ps(wv, xv[j], acc[i][j]);
         }
     }
     for (int i = 0; i < RM; i++) for (int j = 0; j < RN; j++) out[(size_t)j * ostride + i] = hsum_ps(acc[i][j]);
+}
+
+static inline void gemm_float(const int half, const void *w, int nrows, const float *x, int nact, int ncols, float *out, size_t ostride) {
+    for (int r = 0; r < nrows; r += 4) {
+        const int rm = nrows - r < 4 ? nrows - r : 4;
+        for (int a = 0; a < nact; a += 3) {
+            const int rn = nact - a < 3 ? nact - a : 3;
+            const float *xa = x + (size_t)a * ncols;
+            float *o = out + (size_t)a * ostride + r;
+            // Full tiles get constant sizes so the compiler keeps the 12 accumulators in registers.
+            if (rm == 4 && rn == 3) float_tile(half, 4, 3, w, r, xa, ncols, o, ostride);
+            else float_tile(half, rm, rn, w, r, xa, ncols, o, ostride);
+        }
+    }
 }
 
 void ck_gemm_f32(const float *w, int nrows, const float *x, int nact, int ncols, float *out, size_t ostride) {
-    for (int r = 0; r < nrows; r += 4) {
-        const int rm = nrows - r < 4 ? nrows - r : 4;
-        for (int a = 0; a < nact; a += 3) {
-            const int rn = nact - a < 3 ? nact - a : 3;
-            const float *wr = w + (size_t)r * ncols, *xa = x + (size_t)a * ncols;
-            float *o = out + (size_t)a * ostride + r;
-            // Full tiles get constant sizes so the compiler keeps the 12 accumulators in registers.
-            if (rm == 4 && rn == 3) f32_tile(4, 3, wr, xa, ncols, o, ostride);
-            else f32_tile(rm, rn, wr, xa, ncols, o, ostride);
-        }
-    }
-}
-
-// The same tiles over F16 weights (converted with F16C on load): half the bytes of F32 per product.
-static inline void f16_tile(const int RM, const int RN, const uint16_t *w, const float *x, int ncols, float *out, size_t ostride) {
-    __m256 acc[4][3];
-    for (int i = 0; i < RM; i++) for (int j = 0; j < RN; j++) acc[i][j] = _mm256_setzero_ps();
-    for (int c = 0; c < ncols; c += 8) {
-        __m256 xv[3];
-        for (int j = 0; j < RN; j++) xv[j] = _mm256_loadu_ps(x + (size_t)j * ncols + c);
-        for (int i = 0; i < RM; i++) {
-            const __m256 wv = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(w + (size_t)i * ncols + c)));
-            for (int j = 0; j < RN; j++) acc[i][j] = _mm256_fmadd_ps(wv, xv[j], acc[i][j]);
-        }
-    }
-    for (int i = 0; i < RM; i++) for (int j = 0; j < RN; j++) out[(size_t)j * ostride + i] = hsum_ps(acc[i][j]);
+    gemm_float(0, w, nrows, x, nact, ncols, out, ostride);
 }
 
 void ck_gemm_f16(const uint16_t *w, int nrows, const float *x, int nact, int ncols, float *out, size_t ostride) {
-    for (int r = 0; r < nrows; r += 4) {
-        const int rm = nrows - r < 4 ? nrows - r : 4;
-        for (int a = 0; a < nact; a += 3) {
-            const int rn = nact - a < 3 ? nact - a : 3;
-            const uint16_t *wr = w + (size_t)r * ncols;
-            const float *xa = x + (size_t)a * ncols;
-            float *o = out + (size_t)a * ostride + r;
-            if (rm == 4 && rn == 3) f16_tile(4, 3, wr, xa, ncols, o, ostride);
-            else f16_tile(rm, rn, wr, xa, ncols, o, ostride);
-        }
-    }
+    gemm_float(1, w, nrows, x, nact, ncols, out, ostride);
 }
