@@ -39,6 +39,7 @@ let package = Package(
         .target(name: "Engine", dependencies: ["GGUF", "Kernels", "Tokenizers"], swiftSettings: optimized),
         .target(name: "Embeddings", dependencies: ["GGUF", "Kernels", "Tokenizers"], swiftSettings: optimized),
         .target(name: "ModelStore"),
+        .target(name: "FineTuning", swiftSettings: optimized),
         .target(
             name: "Gateway",
             dependencies: [
@@ -61,7 +62,7 @@ let package = Package(
         .executableTarget(
             name: "GroupQwenCLI",
             dependencies: [
-                "Engine", "ModelStore", "Gateway", "Server", "Embeddings",
+                "Engine", "ModelStore", "Gateway", "Server", "Embeddings", "FineTuning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: optimized
@@ -72,6 +73,7 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine", "ModelStore"]),
         .testTarget(name: "ModelStoreTests", dependencies: ["ModelStore"]),
         .testTarget(name: "EmbeddingsTests", dependencies: ["Embeddings", "Tokenizers", "ModelStore"]),
+        .testTarget(name: "FineTuningTests", dependencies: ["FineTuning"], exclude: ["Fixtures"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Engine", "ModelStore"]),
         .testTarget(
             name: "ServerTests",

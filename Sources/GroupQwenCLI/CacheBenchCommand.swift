@@ -94,8 +94,10 @@ struct CacheBenchCommand: AsyncParsableCommand {
                                "rss_added_mb": added, "fill_seconds": fillSeconds, "memory_bytes": stats.memoryBytes])
             } else {
                 print(String(format: "entries %d (one context), filled in %.1f s (SQLite, WAL)", entries, fillSeconds))
-                print(String(format: "hit (embed + lookup): p50 %.2f ms, p99 %.2f ms over %d hits (goal < 10 ms); embed p50 %.2f ms, lookup p50 %.2f ms",
-                             p50, p99, hits, embedTimes[embedTimes.count / 2], lookupTimes[lookupTimes.count / 2]))
+                func p(_ v: [Double], _ q: Int) -> Double { v[min(v.count - 1, v.count * q / 100)] }
+                print(String(format: "hit (embed + lookup): p50 %.2f ms, p99 %.2f ms over %d hits (goal < 10 ms)", p50, p99, hits))
+                print(String(format: "  embedding p50 %.2f / p99 %.2f ms, lookup p50 %.2f / p99 %.2f ms",
+                             p(embedTimes, 50), p(embedTimes, 99), p(lookupTimes, 50), p(lookupTimes, 99)))
                 print(String(format: "miss (embed + lookup): mean %.2f ms", missTimes.reduce(0, +) / Double(max(1, missTimes.count))))
                 print(String(format: "resident memory added by the entries: %.0f MB (%.0f bytes each; goal < 300 MB for 100,000)",
                              added, added * 1_048_576 / Double(entries)))

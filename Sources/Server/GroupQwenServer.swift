@@ -45,10 +45,11 @@ public enum GroupQwenServer {
             logger: logger)
     }
 
-    /// The routes and middleware, in the order they apply: metrics, errors, authentication, body limit.
+    /// The routes and middleware, in the order they apply: metrics, access log, errors, authentication, body limit.
     static func makeRouter(state: ServerState) -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: RequestMetricsMiddleware(metrics: state.metrics))
+        router.add(middleware: AccessLogMiddleware())
         router.add(middleware: APIErrorMiddleware())
         if !state.configuration.apiKeys.isEmpty {
             router.add(middleware: AuthMiddleware(keys: state.configuration.apiKeys))

@@ -18,7 +18,7 @@ struct ChatCompletionsController: Sendable {
         guard !body.messages.isEmpty else {
             throw APIError.invalidParameter("'messages' must contain at least one message", param: "messages")
         }
-        if let user = parameters.user { context.logger.info("chat completion for user '\(user)'") }
+        if let user = parameters.user { context.logger.debug("chat completion", metadata: ["user": .string(user)]) }
         try await state.requireServing()
         let plan = try await routingPlan(body, parameters: parameters, request: request)
         let messages = body.messages.map { ChatMessage(role: $0.templateRole, content: $0.content) }
@@ -56,6 +56,7 @@ struct ChatCompletionsController: Sendable {
                 } catch let error as RemoteBackendError {
                     guard !isLast else { throw APIError.unavailable(error.description, code: "backend_unavailable", retryAfter: 10) }
                     escalations.append(Escalation(from: served.id, to: next, reason: .backendError, detail: error.description))
+                    log(escalations[escalations.count - 1], context)
                     continue
                 }
             }
@@ -65,6 +66,7 @@ struct ChatCompletionsController: Sendable {
             } catch {
                 guard !isLast else { throw error }
                 escalations.append(Escalation(from: served.id, to: next, reason: .backendError, detail: "\(error)"))
+                log(escalations[escalations.count - 1], context)
                 continue
             }
             let promptIDs = try jsonMode.map { try $0.promptIDs(model: model, messages: messages, strict: false) }
@@ -73,6 +75,7 @@ struct ChatCompletionsController: Sendable {
             if !isLast, wanted > model.contextLength {
                 escalations.append(Escalation(from: served.id, to: next, reason: .contextOverflow,
                                               detail: "\(wanted) tokens needed, context holds \(model.contextLength)"))
+                log(escalations[escalations.count - 1], context)
                 continue
             }
             let options = try parameters.generationOptions(promptTokens: promptIDs.count, contextLength: model.contextLength,
@@ -104,6 +107,7 @@ struct ChatCompletionsController: Sendable {
                     probed.forEach { $0.cancel() }
                     escalations.append(Escalation(from: served.id, to: next, reason: .lowConfidence, confidence: confidence,
                                                   detail: "first \(first.count) tokens"))
+                    log(escalations[escalations.count - 1], context)
                     continue
                 }
                 return reply(confidence: confidence).stream(probed.map(\.events), timeout: timeout)
@@ -112,11 +116,19 @@ struct ChatCompletionsController: Sendable {
             let confidence = AnswerConfidence.of(logprobs: outputs.flatMap { $0.tokens.map(\.logprob) })
             if judged, confidence < threshold {
                 escalations.append(Escalation(from: served.id, to: next, reason: .lowConfidence, confidence: confidence))
+                log(escalations[escalations.count - 1], context)
                 continue
             }
             return reply(confidence: confidence).response(outputs)
         }
         throw APIError.unavailable("no model could answer this request", code: "no_model", retryAfter: 5)
+    }
+
+    /// Logs an escalation (model ids and the reason; never the conversation).
+    func log(_ escalation: Escalation, _ context: some RequestContext) {
+        context.logger.info("escalation", metadata: [
+            "from": .string(escalation.from), "to": .string(escalation.to ?? "-"), "reason": .string(escalation.reason.rawValue),
+        ])
     }
 }
 

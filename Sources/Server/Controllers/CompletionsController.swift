@@ -10,7 +10,7 @@ struct CompletionsController: Sendable {
         let body = try await request.decodeJSONBody(CompletionRequest.self, limit: state.configuration.limits.maxBodyBytes)
         let parameters = try RequestParameters(body.sampling, logprobs: body.logprobs != nil,
                                                topLogprobs: body.logprobs, topLogprobsParam: "logprobs")
-        if let user = parameters.user { context.logger.info("completion for user '\(user)'") }
+        if let user = parameters.user { context.logger.debug("completion", metadata: ["user": .string(user)]) }
         try await state.requireServing()
         let model = try await state.pool.model(body.model)
         let promptIDs = model.promptIDs(text: body.prompt)

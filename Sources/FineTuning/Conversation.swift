@@ -1,0 +1,56 @@
+import Foundation
+
+/// One conversation in the pipeline's normalized form, whatever export it came from.
+public struct Conversation: Sendable, Equatable {
+    /// One message.
+    public struct Turn: Sendable, Equatable {
+        public enum Role: String, Sendable, Equatable, Codable { case system, user, assistant, tool }
+        public var role: Role
+        public var text: String
+        /// Seconds since 1970, when the export has it.
+        public var time: Double?
+
+        public init(role: Role, text: String, time: Double? = nil) {
+            self.role = role
+            self.text = text
+            self.time = time
+        }
+    }
+
+    public var id: String
+    public var title: String?
+    public var created: Double?
+    /// `chatgpt`, `claude`, `openai`, …
+    public var source: String
+    public var turns: [Turn]
+
+    public init(id: String, title: String? = nil, created: Double? = nil, source: String, turns: [Turn]) {
+        self.id = id
+        self.title = title
+        self.created = created
+        self.source = source
+        self.turns = turns
+    }
+
+    /// The OpenAI chat fine-tuning line: `{"messages":[{"role":…,"content":…},…]}`.
+    public func openAIJSONLine() throws -> String {
+        let messages = turns.map { ["role": $0.role.rawValue, "content": $0.text] }
+        let data = try JSONSerialization.data(withJSONObject: ["messages": messages], options: [.sortedKeys, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// Why an export could not be read.
+public enum ImportError: Error, Sendable, Equatable, CustomStringConvertible {
+    case unreadable(path: String, reason: String)
+    case invalidJSON(String)
+    case unexpectedShape(String)
+
+    public var description: String {
+        switch self {
+        case let .unreadable(path, reason): return "cannot read \(path): \(reason)"
+        case let .invalidJSON(reason): return "invalid JSON: \(reason)"
+        case let .unexpectedShape(reason): return "unexpected export format: \(reason)"
+        }
+    }
+}
