@@ -98,3 +98,67 @@ def test_device_profile_keeps_requests_local(gateway):
     r = chat(gateway, device_profile="mobile")
     assert r.headers["x-groupqwen-model"] == "tiny"
     assert r.json()["groupqwen"]["profile"] == "mobile"
+
+
+@pytest.fixture(scope="module")
+def judging_gateway(gateway, server, tmp_path_factory):
+    """Two remote tiers: `shaky` forwards to the random-weight model of the first gateway (every answer
+    unsure), `steady` to SmolLM2 on the test server. Remote answers are judged like local ones."""
+    config = tmp_path_factory.mktemp("judging") / "judging.yaml"
+    config.write_text(f"""
+cache:
+  enabled: false
+models:
+  - id: shaky
+    url: {gateway}/v1
+    remote_model: tiny
+    tier: 0
+  - id: steady
+    url: {server}/v1
+    remote_model: smollm2
+    tier: 1
+""")
+    proc, base = start_server(config, "python-tests-judging-gateway.log")
+    yield base
+    stop_server(proc)
+
+
+def test_unsure_remote_answer_escalates(judging_gateway):
+    r = chat(judging_gateway)
+    body = r.json()
+    steps = body["groupqwen"]["escalations"]
+    assert [(s["from"], s["to"], s["reason"]) for s in steps] == [("shaky", "steady", "low_confidence")]
+    assert steps[0]["confidence"] < 0.3
+    assert body["model"] == "steady" and r.headers["x-groupqwen-model"] == "steady"
+    # The judge asked the backend for log-probabilities; the client did not, so it gets none.
+    assert body["choices"][0]["logprobs"] is None
+    metrics = httpx.get(judging_gateway + "/metrics").text
+    assert any(line.startswith('groupqwen_escalations_total{from="shaky",to="steady",reason="low_confidence"}')
+               for line in metrics.splitlines())
+
+
+def test_unsure_remote_stream_escalates_before_sending(judging_gateway):
+    body = {"messages": [{"role": "user", "content": "Say hello."}], "max_tokens": 12, "temperature": 0, "stream": True}
+    with httpx.stream("POST", judging_gateway + "/v1/chat/completions", json=body, timeout=120) as r:
+        assert r.status_code == 200
+        assert r.headers["x-groupqwen-model"] == "steady"
+        events = [line[6:] for line in r.iter_lines() if line.startswith("data: ")]
+    assert events[-1] == "[DONE]"
+    chunks = [json.loads(e) for e in events[:-1]]
+    assert all(c["model"] == "steady" for c in chunks)
+    assert all(choice.get("logprobs") is None for c in chunks for choice in c["choices"])
+    steps = chunks[-1]["groupqwen"]["escalations"]
+    assert [(s["from"], s["reason"]) for s in steps] == [("shaky", "low_confidence")]
+    assert steps[0]["detail"].startswith("first ")
+    # Nothing of the rejected answer reached the client: the text equals steady's own greedy answer.
+    text = "".join(c["choices"][0]["delta"].get("content") or "" for c in chunks if c["choices"])
+    direct = chat(judging_gateway, model="steady", max_tokens=12).json()
+    assert text == direct["choices"][0]["message"]["content"]
+
+
+def test_client_logprobs_survive_remote_judging(judging_gateway):
+    body = chat(judging_gateway, logprobs=True, top_logprobs=2).json()
+    assert body["model"] == "steady"
+    content = body["choices"][0]["logprobs"]["content"]
+    assert content and len(content[0]["top_logprobs"]) == 2
+    assert 0 < body["groupqwen"]["escalations"][0]["confidence"] < 0.3

@@ -50,9 +50,17 @@ struct ChatCompletionsController: Sendable {
             let next = isLast ? nil : plan.candidates[index + 1].id
             if let backend = state.remotes[served.id] {
                 let outcome = RoutingOutcome(plan: plan, model: served, escalations: escalations, confidence: nil, started: started)
+                let judge = isLast || jsonMode != nil ? nil
+                    : RemoteForwarder.Judge(threshold: state.configuration.routing.minConfidence,
+                                            probeTokens: state.configuration.routing.probeTokens)
                 do {
-                    return try await RemoteForwarder(state: state, backend: backend, routing: outcome)
+                    return try await RemoteForwarder(state: state, backend: backend, routing: outcome, judge: judge)
                         .chat(body: rawBody, stream: parameters.stream)
+                } catch let unsure as RemoteLowConfidence {
+                    escalations.append(Escalation(from: served.id, to: next, reason: .lowConfidence, confidence: unsure.confidence,
+                                                  detail: parameters.stream ? "first \(unsure.tokens) tokens" : nil))
+                    log(escalations[escalations.count - 1], context)
+                    continue
                 } catch let error as RemoteBackendError {
                     guard !isLast else { throw APIError.unavailable(error.description, code: "backend_unavailable", retryAfter: 10) }
                     escalations.append(Escalation(from: served.id, to: next, reason: .backendError, detail: error.description))

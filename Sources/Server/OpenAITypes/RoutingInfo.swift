@@ -68,7 +68,7 @@ struct RoutingOutcome: Sendable {
     let plan: RoutingPlan
     let model: ServedModel
     let escalations: [Escalation]
-    let confidence: Double?
+    var confidence: Double?
     let started: ContinuousClock.Instant
     var cache: CacheDecision = .bypass
 
