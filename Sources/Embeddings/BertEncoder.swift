@@ -16,13 +16,13 @@ final class BertEncoder: @unchecked Sendable {
     private let wordEmbeddings, positionEmbeddings, typeEmbeddings: UnsafePointer<Float>
     private let embeddingNormWeight, embeddingNormBias: UnsafePointer<Float>
     private let layers: [Layer]
-    private var halfWeights: [UnsafeMutablePointer<Float16>] = []
+    private var convertedWeights: [UnsafeMutableRawPointer] = []
     private let pool: ThreadPool
     private let scratch = MatMulScratch()
     /// One batch at a time: the thread pool and scratch buffers are shared.
     private let lock = NSLock()
 
-    init(file: SafeTensorsFile, configuration c: BertConfiguration, threads: Int) throws {
+    init(file: SafeTensorsFile, configuration c: BertConfiguration, threads: Int, precision: EmbeddingPrecision) throws {
         self.file = file
         self.configuration = c
         let h = c.hiddenSize
@@ -31,15 +31,12 @@ final class BertEncoder: @unchecked Sendable {
         typeEmbeddings = try file.floats("embeddings.token_type_embeddings.weight", shape: [c.typeVocabularySize, h])
         embeddingNormWeight = try file.floats("embeddings.LayerNorm.weight", shape: [h])
         embeddingNormBias = try file.floats("embeddings.LayerNorm.bias", shape: [h])
-        // The linear layers are converted to F16 once (a short query is bound by reading the weights:
-        // F16 halves that; the parity test holds cosine ≥ 0.9999 to the float64 reference).
-        var converted: [UnsafeMutablePointer<Float16>] = []
+        // The linear layers are converted once to F16 or Q8_0 (BertEncoder+Weights.swift).
+        var converted: [UnsafeMutableRawPointer] = []
         func matrix(_ name: String, _ rows: Int, _ columns: Int) throws -> WeightMatrix {
-            let source = try file.floats(name, shape: [rows, columns])
-            let half = UnsafeMutablePointer<Float16>.allocate(capacity: rows * columns)
-            for i in 0..<(rows * columns) { half[i] = Float16(source[i]) }
-            converted.append(half)
-            return try WeightMatrix(type: .f16, rows: rows, columns: columns, data: UnsafeRawPointer(half))
+            let (matrix, storage) = try Self.convert(try file.floats(name, shape: [rows, columns]), rows: rows, columns: columns, to: precision)
+            converted.append(storage)
+            return matrix
         }
         layers = try (0..<c.layerCount).map { i in
             let p = "encoder.layer.\(i)."
@@ -62,11 +59,11 @@ final class BertEncoder: @unchecked Sendable {
                 outputNormBias: try file.floats(p + "output.LayerNorm.bias", shape: [h]))
         }
         pool = ThreadPool(threadCount: max(1, threads))
-        halfWeights = converted
+        convertedWeights = converted
     }
 
     deinit {
-        for p in halfWeights { p.deallocate() }
+        for p in convertedWeights { p.deallocate() }
     }
 
     /// Mean-pooled, L2-normalised sentence vectors for token sequences (each `[CLS] … [SEP]`).
@@ -94,9 +91,7 @@ final class BertEncoder: @unchecked Sendable {
             }
         }
         for layer in layers {
-            linear(layer.query, layer.queryBias, input: x, count: total, output: &q)
-            linear(layer.key, layer.keyBias, input: x, count: total, output: &k)
-            linear(layer.value, layer.valueBias, input: x, count: total, output: &v)
+            projectQKV(layer, input: x, count: total, q: &q, k: &k, v: &v)
             attend(q: q, k: k, v: v, starts: starts, output: &context)
             linear(layer.attentionOutput, layer.attentionOutputBias, input: context, count: total, output: &projected)
             addAndNormalize(&x, projected, weight: layer.attentionNormWeight, bias: layer.attentionNormBias, count: total)
@@ -124,6 +119,20 @@ final class BertEncoder: @unchecked Sendable {
                 MatMul.multiply(w, input: inb.baseAddress!, count: count, output: ob.baseAddress!, pool: pool, scratch: scratch)
                 for t in 0..<count { Ops.add(ob.baseAddress! + t * w.rows, bias, count: w.rows, output: ob.baseAddress! + t * w.rows) }
             }
+        }
+    }
+
+    /// Q, K and V from one input in a single pool dispatch (one quantization-free pass over the input).
+    private func projectQKV(_ layer: Layer, input: [Float], count: Int, q: inout [Float], k: inout [Float], v: inout [Float]) {
+        let h = configuration.hiddenSize
+        input.withUnsafeBufferPointer { inb in
+            q.withUnsafeMutableBufferPointer { qb in k.withUnsafeMutableBufferPointer { kb in v.withUnsafeMutableBufferPointer { vb in
+                MatMul.multiply([layer.query, layer.key, layer.value], input: inb.baseAddress!, count: count,
+                                outputs: [qb.baseAddress!, kb.baseAddress!, vb.baseAddress!], pool: pool, scratch: scratch)
+                for (out, bias) in [(qb.baseAddress!, layer.queryBias), (kb.baseAddress!, layer.keyBias), (vb.baseAddress!, layer.valueBias)] {
+                    for t in 0..<count { Ops.add(out + t * h, bias, count: h, output: out + t * h) }
+                }
+            } } }
         }
     }
 

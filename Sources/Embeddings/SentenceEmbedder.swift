@@ -13,11 +13,12 @@ public final class SentenceEmbedder: Sendable {
     /// Length of every vector.
     public var dimension: Int { encoder.configuration.hiddenSize }
 
-    public init(directory: URL, threads: Int = 2, maxTokens: Int = 256) throws {
+    /// Loads the model folder; `precision` chooses how the linear layers are held (see `EmbeddingPrecision`).
+    public init(directory: URL, threads: Int = 2, maxTokens: Int = 256, precision: EmbeddingPrecision = .f16) throws {
         tokenizer = try WordPieceTokenizer(vocabularyFile: directory.appendingPathComponent("vocab.txt"))
         let configuration = try BertConfiguration(contentsOf: directory.appendingPathComponent("config.json"))
         let file = try SafeTensorsFile(path: directory.appendingPathComponent("model.safetensors").path)
-        encoder = try BertEncoder(file: file, configuration: configuration, threads: threads)
+        encoder = try BertEncoder(file: file, configuration: configuration, threads: threads, precision: precision)
         self.maxTokens = min(maxTokens, configuration.maxPositions)
     }
 

@@ -12,10 +12,13 @@ public actor EmbeddingProvider {
     private let store: ModelStore
     private let fetchMissing: Bool
     private let threads: Int
+    /// How the encoder holds its weights: `.f16` for served embeddings, `.q8_0` for cache keys.
+    public nonisolated let precision: EmbeddingPrecision
     private var loaded: SentenceEmbedder?
     private var loading: Task<SentenceEmbedder, Error>?
 
-    public init(store: ModelStore = ModelStore(), fetchMissing: Bool = true, threads: Int = 2) {
+    public init(store: ModelStore = ModelStore(), fetchMissing: Bool = true, threads: Int = 2, precision: EmbeddingPrecision = .f16) {
+        self.precision = precision
         self.store = store
         self.fetchMissing = fetchMissing
         self.threads = threads
@@ -28,7 +31,7 @@ public actor EmbeddingProvider {
     public func embedder() async throws -> SentenceEmbedder {
         if let loaded { return loaded }
         if let loading { return try await loading.value }
-        let task = Task { [store, fetchMissing, threads] () throws -> SentenceEmbedder in
+        let task = Task { [store, fetchMissing, threads, precision] () throws -> SentenceEmbedder in
             var file = store.localPath(for: Self.modelID)
             if file == nil {
                 guard fetchMissing else {
@@ -39,7 +42,7 @@ public actor EmbeddingProvider {
             let directory = file!.deletingLastPathComponent()
             return try await Task.detached(priority: .userInitiated) {
                 do {
-                    return try SentenceEmbedder(directory: directory, threads: threads)
+                    return try SentenceEmbedder(directory: directory, threads: threads, precision: precision)
                 } catch {
                     throw GatewayError.loadFailed(model: Self.modelID, reason: "\(error)")
                 }

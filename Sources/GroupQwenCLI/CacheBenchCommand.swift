@@ -14,8 +14,8 @@ struct CacheBenchCommand: AsyncParsableCommand {
     @Option(help: "SQLite file for the entries (default: a temporary file, deleted afterwards).")
     var path: String?
 
-    @Option(help: "Threads of the embedding model.")
-    var threads = 2
+    @Option(help: "Threads of the embedding model (the server's cache keys use 1).")
+    var threads = 1
 
     @Flag(help: "Print one JSON object.")
     var json = false
@@ -34,7 +34,7 @@ struct CacheBenchCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             guard entries >= Self.questions.count else { throw ValidationError("--entries must be at least \(Self.questions.count)") }
-            let provider = EmbeddingProvider(threads: threads)
+            let provider = EmbeddingProvider(threads: threads, precision: .q8_0)   // as the server's cache keys
             _ = try await provider.embed(["warm up"])
             let file = path ?? FileManager.default.temporaryDirectory.appendingPathComponent("groupqwen-cache-bench-\(getpid()).sqlite").path
             defer { if path == nil { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file + suffix) } } }
@@ -89,9 +89,15 @@ struct CacheBenchCommand: AsyncParsableCommand {
             let p50 = hitTimes[hitTimes.count / 2], p99 = hitTimes[min(hitTimes.count - 1, hitTimes.count * 99 / 100)]
             let added = after - before
             let stats = await cache.statistics()
+            // A restart: the index is rebuilt from the SQLite file (vectors read, signatures recomputed).
+            let reopenStart = ContinuousClock.now
+            let reopened = try await SemanticCache(configuration: configuration)
+            let reopenSeconds = Self.seconds(ContinuousClock.now - reopenStart)
+            let reopenedCount = await reopened.count
             if json {
                 try printJSON(["entries": entries, "hit_p50_ms": p50, "hit_p99_ms": p99, "hits": hits, "embed_p50_ms": embedTimes[embedTimes.count / 2], "lookup_p50_ms": lookupTimes[lookupTimes.count / 2],
-                               "rss_added_mb": added, "fill_seconds": fillSeconds, "memory_bytes": stats.memoryBytes])
+                               "rss_added_mb": added, "fill_seconds": fillSeconds, "memory_bytes": stats.memoryBytes,
+                               "reopen_seconds": reopenSeconds])
             } else {
                 print(String(format: "entries %d (one context), filled in %.1f s (SQLite, WAL)", entries, fillSeconds))
                 func p(_ v: [Double], _ q: Int) -> Double { v[min(v.count - 1, v.count * q / 100)] }
@@ -99,6 +105,7 @@ struct CacheBenchCommand: AsyncParsableCommand {
                 print(String(format: "  embedding p50 %.2f / p99 %.2f ms, lookup p50 %.2f / p99 %.2f ms",
                              p(embedTimes, 50), p(embedTimes, 99), p(lookupTimes, 50), p(lookupTimes, 99)))
                 print(String(format: "miss (embed + lookup): mean %.2f ms", missTimes.reduce(0, +) / Double(max(1, missTimes.count))))
+                print(String(format: "restart: %d entries loaded from the file in %.2f s", reopenedCount, reopenSeconds))
                 print(String(format: "resident memory added by the entries: %.0f MB (%.0f bytes each; goal < 300 MB for 100,000)",
                              added, added * 1_048_576 / Double(entries)))
             }

@@ -8,6 +8,10 @@ final class ServerState: Sendable {
     let pool: ModelPool
     /// The sentence-embedding model (`/v1/embeddings`), loaded on first use.
     let embeddings: EmbeddingProvider
+    /// The same model with 8-bit weights, about 4× faster, on one thread (a short query needs ~2 ms; one
+    /// thread never waits for a sibling that the generating models keep busy): the semantic cache's query
+    /// vectors, never served.
+    let cacheKeys: EmbeddingProvider
     /// Reuses answers to questions asked before in the same context; nil when disabled.
     let cache: SemanticCache?
     /// Prometheus counters, histograms and gauges (`GET /metrics`).
@@ -29,6 +33,7 @@ final class ServerState: Sendable {
         self.pool = pool
         self.cache = cache
         self.embeddings = EmbeddingProvider(fetchMissing: configuration.fetchMissing, threads: configuration.threads ?? 2)
+        self.cacheKeys = EmbeddingProvider(fetchMissing: configuration.fetchMissing, threads: 1, precision: .q8_0)
         self.router = ModelRouter(configuration: configuration.routing, models: configuration.models)
         var remotes: [String: RemoteBackend] = [:]
         for served in configuration.models {

@@ -22,12 +22,12 @@ struct EmbeddingParityTests {
         try JSONDecoder().decode(Reference.self, from: Data(contentsOf: fixtures.appendingPathComponent("all-MiniLM-L6-v2.json"))).items
     }
 
-    static func embedder() throws -> SentenceEmbedder {
+    static func embedder(_ precision: EmbeddingPrecision = .f16) throws -> SentenceEmbedder {
         guard let file = ModelStore().localPath(for: "minilm-l6-v2") else {
             Issue.record("model minilm-l6-v2 is not fetched: run `groupqwen models fetch minilm-l6-v2` (the README's test command does)")
             throw CancellationError()
         }
-        return try SentenceEmbedder(directory: file.deletingLastPathComponent())
+        return try SentenceEmbedder(directory: file.deletingLastPathComponent(), precision: precision)
     }
 
     static func cosine(_ a: [Float], _ b: [Double]) -> Double {
@@ -55,6 +55,26 @@ struct EmbeddingParityTests {
             #expect(c >= 0.9999, "\(item.text): cosine \(c)")
         }
         print("MiniLM parity: min cosine \(worst) over \(items.count) texts")
+    }
+
+    /// The 8-bit encoder the semantic cache uses: close to the reference, and it ranks texts as the exact one.
+    @Test func eightBitEncoderStaysCloseToTheReference() throws {
+        let embedder = try Self.embedder(.q8_0)
+        let items = try Self.reference()
+        let vectors = embedder.embed(items.map(\.text))
+        var worst = 1.0
+        for (item, vector) in zip(items, vectors) {
+            let c = Self.cosine(vector, item.embedding)
+            worst = min(worst, c)
+            #expect(c >= 0.997, "\(item.text): cosine \(c)")   // measured: 0.9983 for "", ≥ 0.9996 for the rest
+        }
+        // Pairwise similarities (what the cache compares) move by less than 0.01.
+        for i in items.indices { for j in items.indices where j > i {
+            let exact = Self.cosine(items[i].embedding.map(Float.init), items[j].embedding)
+            let eight = Self.cosine(vectors[i], vectors[j].map(Double.init))
+            #expect(abs(exact - eight) < 0.01, "\(items[i].text) / \(items[j].text): \(exact) vs \(eight)")
+        } }
+        print("MiniLM Q8_0 parity: min cosine \(worst) over \(items.count) texts")
     }
 
     @Test func batchEqualsOneByOne() throws {

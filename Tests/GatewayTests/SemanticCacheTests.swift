@@ -6,7 +6,7 @@ import Testing
 /// The semantic cache with real MiniLM embeddings and a real SQLite file.
 @Suite("Semantic cache")
 struct SemanticCacheTests {
-    static let provider = EmbeddingProvider(fetchMissing: false)
+    static let provider = EmbeddingProvider(fetchMissing: false, precision: .q8_0)   // as the server's cache keys
 
     static func vector(_ text: String) async throws -> [Float] {
         guard ModelStore().localPath(for: EmbeddingProvider.modelID) != nil else {

@@ -29,7 +29,7 @@ struct ChatCompletionsController: Sendable {
         var cacheDecision = CacheDecision.bypass
         var cacheEntry: (context: CacheContext, query: String, vector: [Float])?
         if let cache = state.cache, let (cacheContext, query) = cacheQuery(body, parameters: parameters, request: request, plan: plan) {
-            let vector = try await state.embeddings.embed([query]).vectors[0]
+            let vector = try await state.cacheKeys.embed([query]).vectors[0]
             if let hit = await cache.lookup(vector, context: cacheContext) {
                 return cachedResponse(hit, plan: plan, parameters: parameters, started: started)
             }
