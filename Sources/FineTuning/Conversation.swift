@@ -45,12 +45,21 @@ public enum ImportError: Error, Sendable, Equatable, CustomStringConvertible {
     case unreadable(path: String, reason: String)
     case invalidJSON(String)
     case unexpectedShape(String)
+    /// A streamed JSON file is cut off or malformed; `offset` is the byte where reading failed.
+    case malformedJSON(path: String, offset: Int, reason: String)
+    /// One record (a JSON array element, a JSONL line, a text line) has the wrong shape; `location` names it.
+    case badRecord(path: String, location: String, reason: String)
+    /// A ZIP export could not be opened, or lacks the file the format needs.
+    case archive(path: String, reason: String)
 
     public var description: String {
         switch self {
         case let .unreadable(path, reason): return "cannot read \(path): \(reason)"
         case let .invalidJSON(reason): return "invalid JSON: \(reason)"
         case let .unexpectedShape(reason): return "unexpected export format: \(reason)"
+        case let .malformedJSON(path, offset, reason): return "\(path): invalid JSON at byte \(offset): \(reason)"
+        case let .badRecord(path, location, reason): return "\(path): \(location): \(reason)"
+        case let .archive(path, reason): return "\(path): \(reason)"
         }
     }
 }

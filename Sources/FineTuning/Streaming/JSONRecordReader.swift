@@ -1,0 +1,74 @@
+import Foundation
+
+/// Reads the records of a file that is either one JSON array of objects or JSON Lines (one value per line;
+/// blank lines are skipped), deciding by the first non-blank byte (`[` means an array). The file is
+/// memory-mapped and each record is parsed on its own.
+public struct JSONRecordReader {
+    /// One record: its bytes and where it is (`line 12`, or `element 3 (byte 1042)`).
+    public struct Record {
+        public let location: String
+        public let data: Data
+        /// The record parsed with `JSONSerialization`; a parse failure names the file and the location.
+        public func object(in path: String) throws(ImportError) -> Any {
+            do { return try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) } catch {
+                throw .badRecord(path: path, location: location, reason: "not valid JSON (\(JSONArrayStreamReader.oneLine(error)))")
+            }
+        }
+    }
+
+    public enum Layout: Sendable { case array, lines }
+
+    public let name: String
+    public let layout: Layout
+    public var byteCount: Int { data.count }
+    /// Bytes consumed so far.
+    public var offset: Int { layout == .array ? array!.offset : lineOffset }
+
+    private let data: Data
+    private var array: JSONArrayStreamReader?
+    private var lineOffset = 0
+    private var lineNumber = 0
+
+    /// Memory-maps `url`.
+    public init(contentsOf url: URL) throws(ImportError) {
+        let mapped: Data
+        do { mapped = try Data(contentsOf: url, options: .alwaysMapped) } catch {
+            throw .unreadable(path: url.path, reason: (error as NSError).localizedDescription)
+        }
+        self.init(data: mapped, name: url.path)
+    }
+
+    public init(data: Data, name: String) {
+        self.data = data
+        self.name = name
+        let first = data.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF }
+        layout = first == UInt8(ascii: "[") ? .array : .lines
+        if layout == .array { array = JSONArrayStreamReader(data: data, name: name) }
+    }
+
+    /// The next record, or nil at the end.
+    public mutating func next() throws(ImportError) -> Record? {
+        if layout == .array {
+            guard let range = try array!.nextRange() else { return nil }
+            return Record(location: "element \(array!.elementCount) (byte \(range.lowerBound))", data: data.subdata(in: range))
+        }
+        let data = self.data
+        while lineOffset < data.count {
+            let (start, end, next) = data.withUnsafeBytes { raw -> (Int, Int, Int) in
+                let bytes = raw.bindMemory(to: UInt8.self)
+                var end = lineOffset
+                while end < bytes.count, bytes[end] != 0x0A { end += 1 }
+                var start = lineOffset
+                if lineNumber == 0, end - start >= 3, bytes[start] == 0xEF, bytes[start + 1] == 0xBB, bytes[start + 2] == 0xBF { start += 3 }
+                var trimmedEnd = end
+                while trimmedEnd > start, [0x20, 0x0D, 0x09].contains(bytes[trimmedEnd - 1]) { trimmedEnd -= 1 }
+                while start < trimmedEnd, [0x20, 0x09].contains(bytes[start]) { start += 1 }
+                return (start, trimmedEnd, min(end + 1, bytes.count))
+            }
+            lineNumber += 1
+            lineOffset = next
+            if start < end { return Record(location: "line \(lineNumber)", data: data.subdata(in: start..<end)) }
+        }
+        return nil
+    }
+}
