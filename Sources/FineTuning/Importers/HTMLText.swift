@@ -2,7 +2,7 @@ import Foundation
 
 /// Turns the small HTML of exported answers (Gemini's `safeHtmlItem`) into plain text.
 ///
-/// Tags are removed; `</p>`, `</h1>`…`</h6>`, `</ul>`, `</ol>`, `</pre>`, `</blockquote>`, `</table>`, `<hr>` end a
+/// Tags (`<` followed by a letter, `/` or `!`) are removed; `</p>`, `</h1>`…`</h6>`, `</ul>`, `</ol>`, `</pre>`, `</blockquote>`, `</table>`, `<hr>` end a
 /// paragraph (blank line), `<br>`, `</li>`, `</div>`, `</tr>` end a line, `<li>` starts a line with `- `, and a
 /// cell ends with a space. Runs of white space in text collapse to one space except inside `<pre>`; the contents
 /// of `<script>` and `<style>` are dropped. Entities decoded: `&amp; &lt; &gt; &quot; &#39; &apos; &nbsp;`,
@@ -14,7 +14,7 @@ public enum HTMLText {
         var i = 0
         while i < scalars.count {
             let c = scalars[i]
-            if c == "<", let end = scalars[(i + 1)...].firstIndex(of: ">") {
+            if c == "<", i + 1 < scalars.count, startsTag(scalars[i + 1]), let end = scalars[(i + 1)...].firstIndex(of: ">") {
                 renderer.tag(String(String.UnicodeScalarView(scalars[(i + 1)..<end])))
                 i = end + 1
             } else if c == "&", let (decoded, length) = entity(scalars, at: i) {
@@ -26,6 +26,11 @@ public enum HTMLText {
             }
         }
         return renderer.result()
+    }
+
+    /// Whether `<` followed by `next` opens a tag (`a < b` is text).
+    static func startsTag(_ next: Unicode.Scalar) -> Bool {
+        next == "/" || next == "!" || (next.isASCII && next.properties.isAlphabetic)
     }
 
     /// The character of the entity at `i` and its length, when it is one of the decoded entities.
