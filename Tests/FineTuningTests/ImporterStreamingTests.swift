@@ -116,4 +116,17 @@ struct ImporterStreamingTests {
         let elements = try Self.elements(json, key: "conversations")
         #expect(elements.compactMap { ($0 as? [String: Int])?["id"] } == [1, 2])
     }
+
+    @Test func openAILinesAreByteForByteWhatJSONSerializationWrites() throws {
+        var tricky = String(String.UnicodeScalarView((0..<0x80).compactMap(Unicode.Scalar.init)))
+        tricky += "\u{85}\u{2028}\u{2029}\u{FEFF}é😀 \\\"/ path/to</x>"
+        let conversation = Conversation(id: "x", source: "test", turns: [
+            .init(role: .system, text: tricky), .init(role: .user, text: ""), .init(role: .assistant, text: "a\r\n\tb"),
+            .init(role: .tool, text: "{\"k\": [1]}"),
+        ])
+        let messages = conversation.turns.map { ["role": $0.role.rawValue, "content": $0.text] }
+        let expected = try JSONSerialization.data(withJSONObject: ["messages": messages], options: [.sortedKeys, .withoutEscapingSlashes])
+        #expect(try conversation.openAIJSONLine() == String(decoding: expected, as: UTF8.self))
+        #expect(try Conversation(id: "e", source: "t", turns: []).openAIJSONLine() == #"{"messages":[]}"#)
+    }
 }

@@ -38,7 +38,7 @@ public enum AlpacaImporter {
             throw .badRecord(path: path, location: location, reason: "no string \"output\"")
         }
         var turns: [Conversation.Turn] = []
-        if let system = (object["system"] as? String)?.trimmingCharacters(in: .whitespacesAndNewlines), !system.isEmpty {
+        if let system = (object["system"] as? String)?.trimmingWhitespace(), !system.isEmpty {
             turns.append(Conversation.Turn(role: .system, text: system))
         }
         if let history = object["history"], !(history is NSNull) {
@@ -49,14 +49,14 @@ public enum AlpacaImporter {
                 guard let pair = entry as? [Any], pair.count == 2, let question = pair[0] as? String, let answer = pair[1] as? String else {
                     throw .badRecord(path: path, location: location, reason: "history entry \(index + 1) is not a [question, answer] pair of strings")
                 }
-                turns.append(Conversation.Turn(role: .user, text: question.trimmingCharacters(in: .whitespacesAndNewlines)))
-                turns.append(Conversation.Turn(role: .assistant, text: answer.trimmingCharacters(in: .whitespacesAndNewlines)))
+                turns.append(Conversation.Turn(role: .user, text: question.trimmingWhitespace()))
+                turns.append(Conversation.Turn(role: .assistant, text: answer.trimmingWhitespace()))
             }
         }
-        let input = (object["input"] as? String)?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        let question = instruction.trimmingCharacters(in: .whitespacesAndNewlines)
+        let input = (object["input"] as? String)?.trimmingWhitespace() ?? ""
+        let question = instruction.trimmingWhitespace()
         turns.append(Conversation.Turn(role: .user, text: input.isEmpty ? question : question + "\n\n" + input))
-        turns.append(Conversation.Turn(role: .assistant, text: output.trimmingCharacters(in: .whitespacesAndNewlines)))
+        turns.append(Conversation.Turn(role: .assistant, text: output.trimmingWhitespace()))
         return Conversation(id: "alpaca-\(number)", source: "alpaca", turns: turns)
     }
 }

@@ -74,7 +74,7 @@ public enum ChatGPTImporter {
             }
         }
         if pieces.isEmpty, let text = content["text"] as? String { pieces.append(text) }
-        let text = pieces.filter { !$0.isEmpty }.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = pieces.filter { !$0.isEmpty }.joined(separator: "\n").trimmingWhitespace()
         guard !text.isEmpty else { return nil }
         return Conversation.Turn(role: role, text: text, time: number(message["create_time"]))
     }

@@ -52,7 +52,7 @@ public enum ClaudeImporter {
                     text += "\n\n[\(name)]\n" + extracted
                 }
             }
-            text = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            text = text.trimmingWhitespace()
             return text.isEmpty ? nil : Conversation.Turn(role: role, text: text, time: time(m["created_at"]))
         }
         return Conversation(id: object["uuid"] as? String ?? "", title: object["name"] as? String,

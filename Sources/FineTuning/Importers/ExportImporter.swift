@@ -101,27 +101,29 @@ public enum ExportImporter {
 
     /// The streaming reader for `format`.
     static func makeSource(_ file: URL, displayName: String, configuration: ExportImportConfiguration) throws(ImportError) -> any ConversationSource {
-        let data: Data
-        do { data = try Data(contentsOf: file, options: .alwaysMapped) } catch {
-            throw .unreadable(path: displayName, reason: (error as NSError).localizedDescription)
+        let mapped: MappedFile
+        do { mapped = try MappedFile(file) } catch {
+            if case let .unreadable(_, reason) = error { throw .unreadable(path: displayName, reason: reason) }
+            throw error
         }
+        let data = mapped.data
         switch configuration.format {
         case .chatgpt:
-            return JSONArrayConversationSource(reader: JSONArrayStreamReader(data: data, name: displayName, key: "conversations")) { element in
+            return JSONArrayConversationSource(reader: JSONArrayStreamReader(file: mapped, name: displayName, key: "conversations")) { element in
                 (element as? [String: Any]).flatMap(ChatGPTImporter.conversation)
             }
         case .claude:
-            return JSONArrayConversationSource(reader: JSONArrayStreamReader(data: data, name: displayName, key: "conversations")) { element in
+            return JSONArrayConversationSource(reader: JSONArrayStreamReader(file: mapped, name: displayName, key: "conversations")) { element in
                 (element as? [String: Any]).map(ClaudeImporter.conversation)
             }
         case .gemini:
-            return GeminiTakeoutImporter.Source(reader: JSONArrayStreamReader(data: data, name: displayName), gap: configuration.geminiGap)
+            return GeminiTakeoutImporter.Source(reader: JSONArrayStreamReader(file: mapped, name: displayName), gap: configuration.geminiGap)
         case .sharegpt:
-            return ShareGPTImporter.source(JSONRecordReader(data: data, name: displayName))
+            return ShareGPTImporter.source(JSONRecordReader(file: mapped, name: displayName))
         case .alpaca:
-            return AlpacaImporter.source(JSONRecordReader(data: data, name: displayName))
+            return AlpacaImporter.source(JSONRecordReader(file: mapped, name: displayName))
         case .openai:
-            return JSONRecordConversationSource(reader: JSONRecordReader(data: data, name: displayName)) { (record) throws(ImportError) -> Conversation? in
+            return JSONRecordConversationSource(reader: JSONRecordReader(file: mapped, name: displayName)) { (record) throws(ImportError) -> Conversation? in
                 try openAIConversation(record, path: displayName)
             }
         case .text:

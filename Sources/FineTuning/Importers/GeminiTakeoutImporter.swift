@@ -85,7 +85,7 @@ public enum GeminiTakeoutImporter {
     /// The prompt and the answer as plain text, or nil when the item is not an answered prompt.
     static func exchange(_ item: [String: Any]) -> (String, String)? {
         guard let title = item["title"] as? String, title.hasPrefix("Prompted ") else { return nil }
-        let question = title.dropFirst("Prompted ".count).trimmingCharacters(in: .whitespacesAndNewlines)
+        let question = title.dropFirst("Prompted ".count).trimmingWhitespace()
         guard !question.isEmpty,
               let html = ((item["safeHtmlItem"] as? [Any])?.first as? [String: Any])?["html"] as? String else { return nil }
         let answer = HTMLText.plainText(html)

@@ -110,7 +110,7 @@ public enum HTMLText {
             output.split(separator: "\n", omittingEmptySubsequences: false)
                 .map { $0.replacingOccurrences(of: "\u{00A0}", with: " ").trimmingTrailingSpaces() }
                 .joined(separator: "\n")
-                .trimmingCharacters(in: .whitespacesAndNewlines)
+                .trimmingWhitespace()
         }
 
         private mutating func line() { pendingNewlines = max(pendingNewlines, 1); pendingSpace = false }

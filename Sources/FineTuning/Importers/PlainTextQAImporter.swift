@@ -33,11 +33,7 @@ public enum PlainTextQAImporter {
         public var byteCount: Int { data.count }
 
         public init(contentsOf url: URL) throws(ImportError) {
-            let mapped: Data
-            do { mapped = try Data(contentsOf: url, options: .alwaysMapped) } catch {
-                throw .unreadable(path: url.path, reason: (error as NSError).localizedDescription)
-            }
-            self.init(data: mapped, name: url.path)
+            self.init(data: try MappedFile(url).data, name: url.path)
         }
 
         public init(data: Data, name: String) {
@@ -51,7 +47,7 @@ public enum PlainTextQAImporter {
             var lines: [String] = []
             func endTurn() {
                 if let role {
-                    let text = lines.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+                    let text = lines.joined(separator: "\n").trimmingWhitespace()
                     if !text.isEmpty { turns.append(Conversation.Turn(role: role, text: text)) }
                 }
                 role = nil

@@ -50,7 +50,7 @@ public enum ShareGPTImporter {
             guard let value = message["value"] as? String else {
                 throw .badRecord(path: path, location: location, reason: "message \(index + 1) has no string \"value\"")
             }
-            let text = value.trimmingCharacters(in: .whitespacesAndNewlines)
+            let text = value.trimmingWhitespace()
             if !text.isEmpty { turns.append(Conversation.Turn(role: role, text: text)) }
         }
         guard !turns.isEmpty else { return nil }

@@ -21,6 +21,8 @@ public struct JSONArrayStreamReader {
     private let data: Data
     private let key: String?
     private var state: State = .notStarted
+    private var file: MappedFile?
+    private var releasedUpTo = 0
 
     private enum State { case notStarted, afterOpen, afterElement, finished }
 
@@ -31,11 +33,13 @@ public struct JSONArrayStreamReader {
 
     /// Memory-maps `url`. `key` names the top-level key whose array is read when the document is an object.
     public init(contentsOf url: URL, key: String? = nil) throws(ImportError) {
-        let mapped: Data
-        do { mapped = try Data(contentsOf: url, options: .alwaysMapped) } catch {
-            throw .unreadable(path: url.path, reason: (error as NSError).localizedDescription)
-        }
-        self.init(data: mapped, name: url.path, key: key)
+        self.init(file: try MappedFile(url), name: url.path, key: key)
+    }
+
+    /// Reads a mapped file, handing the pages already read back to the kernel as it goes.
+    public init(file: MappedFile, name: String, key: String? = nil) {
+        self.init(data: file.data, name: name, key: key)
+        self.file = file
     }
 
     /// Reads from bytes already in memory.
@@ -66,7 +70,13 @@ public struct JSONArrayStreamReader {
             }
         }
         let range = try result.get()
-        if range != nil { elementCount += 1 }
+        if let range {
+            elementCount += 1
+            if let file, range.lowerBound - releasedUpTo >= 32 << 20 {
+                file.release(before: range.lowerBound)
+                releasedUpTo = range.lowerBound
+            }
+        }
         return range
     }
 

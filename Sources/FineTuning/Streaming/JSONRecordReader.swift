@@ -28,14 +28,19 @@ public struct JSONRecordReader {
     private var array: JSONArrayStreamReader?
     private var lineOffset = 0
     private var lineNumber = 0
+    private var file: MappedFile?
+    private var releasedUpTo = 0
 
     /// Memory-maps `url`.
     public init(contentsOf url: URL) throws(ImportError) {
-        let mapped: Data
-        do { mapped = try Data(contentsOf: url, options: .alwaysMapped) } catch {
-            throw .unreadable(path: url.path, reason: (error as NSError).localizedDescription)
-        }
-        self.init(data: mapped, name: url.path)
+        self.init(file: try MappedFile(url), name: url.path)
+    }
+
+    /// Reads a mapped file, handing the pages already read back to the kernel as it goes.
+    public init(file: MappedFile, name: String) {
+        self.init(data: file.data, name: name)
+        self.file = file
+        if layout == .array { array = JSONArrayStreamReader(file: file, name: name) }
     }
 
     public init(data: Data, name: String) {
@@ -67,6 +72,10 @@ public struct JSONRecordReader {
             }
             lineNumber += 1
             lineOffset = next
+            if let file, start - releasedUpTo >= 32 << 20 {
+                file.release(before: start)
+                releasedUpTo = start
+            }
             if start < end { return Record(location: "line \(lineNumber)", data: data.subdata(in: start..<end)) }
         }
         return nil
