@@ -90,5 +90,10 @@ struct ImporterFormatsTests {
         #expect(throws: ImportError.badRecord(path: input.path, location: "line 3", reason: #"not an object with a "messages" array"#)) {
             try ExportImporter.forEachConversation(in: input, configuration: ExportImportConfiguration(format: .openai)) { _ in }
         }
+        let pretty = directory.appendingPathComponent("pretty.json")
+        try Data("[\n {\"messages\": [\n  {\"role\": \"user\", \"content\": \"Hi\"},\n  {\"role\": \"assistant\", \"content\": \"Hello\"}]}\n]\n".utf8).write(to: pretty)
+        var turns: [[String]] = []
+        try ExportImporter.forEachConversation(in: pretty, configuration: ExportImportConfiguration(format: .openai)) { turns.append(ImporterTests.turns($0)) }
+        #expect(turns == [["user: Hi", "assistant: Hello"]])
     }
 }

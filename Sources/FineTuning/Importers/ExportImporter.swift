@@ -133,8 +133,10 @@ public enum ExportImporter {
 
     /// One OpenAI chat JSONL record, parsed by ``OpenAIChatJSONL`` with the error placed at the record.
     static func openAIConversation(_ record: JSONRecordReader.Record, path: String) throws(ImportError) -> Conversation? {
+        // A pretty-printed array element spans several lines; OpenAIChatJSONL reads one line per record.
+        let line = record.data.contains(0x0A) ? try compacted(record, path: path) : record.data
         do {
-            guard var conversation = try OpenAIChatJSONL.conversations(from: record.data).first else { return nil }
+            guard var conversation = try OpenAIChatJSONL.conversations(from: line).first else { return nil }
             conversation.id = record.location.replacingOccurrences(of: " ", with: "-")
             return conversation
         } catch {
@@ -142,5 +144,13 @@ public enum ExportImporter {
             if case let .unexpectedShape(text) = error, text.hasPrefix("line 1: ") { reason = String(text.dropFirst("line 1: ".count)) }
             throw .badRecord(path: path, location: record.location, reason: reason)
         }
+    }
+
+    private static func compacted(_ record: JSONRecordReader.Record, path: String) throws(ImportError) -> Data {
+        let object = try record.object(in: path)
+        guard JSONSerialization.isValidJSONObject(object), let data = try? JSONSerialization.data(withJSONObject: object) else {
+            throw .badRecord(path: path, location: record.location, reason: #"not an object with a "messages" array"#)
+        }
+        return data
     }
 }
