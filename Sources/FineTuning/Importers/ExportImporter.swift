@@ -14,10 +14,12 @@ public struct ExportImportSummary: Sendable, Equatable {
 
 /// Options of an import.
 public struct ExportImportConfiguration: Sendable {
+    /// The export format of the input.
     public var format: ExportFormat
     /// Gemini: prompts further apart than this many seconds start a new conversation.
     public var geminiGap: Double
 
+    /// Options for `format`; `geminiGap` in seconds (default 30 minutes).
     public init(format: ExportFormat, geminiGap: Double = GeminiTakeoutImporter.defaultGap) {
         self.format = format
         self.geminiGap = geminiGap

@@ -33,6 +33,7 @@ public enum GeminiTakeoutImporter {
         public var bytesRead: Int { reader.offset }
         public var byteCount: Int { reader.byteCount }
 
+        /// Reads the activity array of `reader`; `gap` in seconds.
         public init(reader: JSONArrayStreamReader, gap: Double = GeminiTakeoutImporter.defaultGap) {
             self.reader = reader
             self.gap = gap

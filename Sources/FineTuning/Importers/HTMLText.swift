@@ -8,6 +8,7 @@ import Foundation
 /// of `<script>` and `<style>` are dropped. Entities decoded: `&amp; &lt; &gt; &quot; &#39; &apos; &nbsp;`,
 /// `&#NNN;` and `&#xHH;`; any other `&name;` is kept as written.
 public enum HTMLText {
+    /// The plain text of `html`.
     public static func plainText(_ html: String) -> String {
         var renderer = Renderer()
         let scalars = Array(html.unicodeScalars)

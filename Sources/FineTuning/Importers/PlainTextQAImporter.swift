@@ -23,6 +23,7 @@ public enum PlainTextQAImporter {
 
     /// Streams the conversations of a (memory-mapped) text file.
     public struct Source: ConversationSource {
+        /// The name used in errors.
         public let name: String
         private let data: Data
         private var position = 0
@@ -32,10 +33,12 @@ public enum PlainTextQAImporter {
         public var bytesRead: Int { position }
         public var byteCount: Int { data.count }
 
+        /// Memory-maps `url`.
         public init(contentsOf url: URL) throws(ImportError) {
             self.init(data: try MappedFile(url).data, name: url.path)
         }
 
+        /// Reads text already in memory; `name` is used in errors.
         public init(data: Data, name: String) {
             self.data = data
             self.name = name

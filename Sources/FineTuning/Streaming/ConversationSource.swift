@@ -16,6 +16,7 @@ public struct JSONArrayConversationSource: ConversationSource {
     private var reader: JSONArrayStreamReader
     private let convert: (Any) throws(ImportError) -> Conversation?
 
+    /// Converts each element of `reader` with `convert`.
     public init(reader: JSONArrayStreamReader, convert: @escaping (Any) throws(ImportError) -> Conversation?) {
         self.reader = reader
         self.convert = convert
@@ -37,6 +38,7 @@ public struct JSONRecordConversationSource: ConversationSource {
     private var reader: JSONRecordReader
     private let convert: (JSONRecordReader.Record) throws(ImportError) -> Conversation?
 
+    /// Converts each record of `reader` with `convert`.
     public init(reader: JSONRecordReader, convert: @escaping (JSONRecordReader.Record) throws(ImportError) -> Conversation?) {
         self.reader = reader
         self.convert = convert

@@ -6,7 +6,9 @@ import Foundation
 public struct JSONRecordReader {
     /// One record: its bytes and where it is (`line 12`, or `element 3 (byte 1042)`).
     public struct Record {
+        /// `line 12` or `element 3 (byte 1042)`.
         public let location: String
+        /// The record's JSON text.
         public let data: Data
         /// The record parsed with `JSONSerialization`; a parse failure names the file and the location.
         public func object(in path: String) throws(ImportError) -> Any {
@@ -16,10 +18,14 @@ public struct JSONRecordReader {
         }
     }
 
+    /// One JSON array, or JSON Lines.
     public enum Layout: Sendable { case array, lines }
 
+    /// The name used in errors.
     public let name: String
+    /// How the records are laid out, from the first non-blank byte.
     public let layout: Layout
+    /// The size of the input in bytes.
     public var byteCount: Int { data.count }
     /// Bytes consumed so far.
     public var offset: Int { layout == .array ? array!.offset : lineOffset }
@@ -43,6 +49,7 @@ public struct JSONRecordReader {
         if layout == .array { array = JSONArrayStreamReader(file: file, name: name) }
     }
 
+    /// Reads bytes already in memory; `name` is used in errors.
     public init(data: Data, name: String) {
         self.data = data
         self.name = name

@@ -12,11 +12,13 @@ public final class ProgressReporter: @unchecked Sendable {
     /// Where the lines go: a redrawn bar (terminal) or plain periodic lines (logs, pipes).
     public enum Style: Sendable { case bar, lines }
 
+    /// The first word of each line (`import`, `curate`, …).
     public let label: String
     /// The total in bytes, when known.
     public let total: Int64?
     /// What is counted in `items` ("conversations", "lines", …).
     public let itemName: String
+    /// Bar or plain lines.
     public let style: Style
 
     private let write: @Sendable (String) -> Void
