@@ -13,10 +13,10 @@ struct ImporterArchiveTests {
     }
 
     /// Builds a ZIP at `url` with the given entries (deflated).
-    static func makeZIP(_ url: URL, _ entries: [(String, Data)]) throws {
+    static func makeZIP(_ url: URL, _ entries: [(String, Data)], method: CompressionMethod = .deflate) throws {
         let archive = try Archive(url: url, accessMode: .create)
         for (path, data) in entries {
-            try archive.addEntry(with: path, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate) { position, size in
+            try archive.addEntry(with: path, type: .file, uncompressedSize: Int64(data.count), compressionMethod: method) { position, size in
                 data.subdata(in: Int(position)..<(Int(position) + size))
             }
         }
@@ -115,5 +115,24 @@ struct ImporterArchiveTests {
         #expect(throws: ImportError.self) { _ = try Self.importTurns(half, .chatgpt) }
         // A missing file is reported as unreadable.
         #expect(throws: ImportError.self) { _ = try Self.importTurns(directory.appendingPathComponent("none.zip"), .claude) }
+    }
+
+    @Test func aDamagedEntryFailsItsChecksumAndLeavesNoOutput() throws {
+        let directory = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let zip = directory.appendingPathComponent("export.zip")
+        try Self.makeZIP(zip, [("conversations.json", try Self.fixture("claude-conversations.json"))], method: .none)
+        var bytes = try Data(contentsOf: zip)
+        let range = try #require(bytes.range(of: Data("Meeting at noon".utf8)))
+        bytes[range.lowerBound] = UInt8(ascii: "X")   // still valid JSON, but not what was stored
+        try bytes.write(to: zip)
+        let output = directory.appendingPathComponent("out.jsonl")
+        do {
+            _ = try ExportImporter.importFile(zip, to: output, configuration: ExportImportConfiguration(format: .claude))
+            Issue.record("a damaged entry was accepted")
+        } catch {
+            #expect(error == .archive(path: zip.path, reason: "cannot extract conversations.json: the CRC-32 of conversations.json does not match: the archive is damaged"))
+        }
+        #expect(!FileManager.default.fileExists(atPath: output.path))
     }
 }

@@ -53,6 +53,16 @@ struct ImporterProgressTests {
         ])
     }
 
+    @Test func aByteOnlyReporterLeavesOutTheItemCount() {
+        let recorder = ProgressRecorder()
+        let reporter = ProgressReporter(label: "extract", total: 2_000_000, itemName: "", style: .lines,
+                                        clock: { recorder.time() }, write: { recorder.append($0) })
+        recorder.advance(by: 1)
+        reporter.advance(to: 2_000_000, items: 0)
+        reporter.finish()
+        #expect(recorder.output == ["extract [####################] 100% 2.0/2.0 MB · 2.0 MB/s\n"])
+    }
+
     @Test func theWriterBuffersAndRenamesOnlyOnCommit() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("writer-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

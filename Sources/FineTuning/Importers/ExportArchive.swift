@@ -42,22 +42,40 @@ public enum ExportArchive {
     }
 
     /// Extracts the entry at `path` into a new temporary directory and returns the file's URL; delete the
-    /// directory (the URL's parent) when done.
-    public static func extract(_ path: String, from archive: URL) throws(ImportError) -> URL {
+    /// directory (the URL's parent) when done. `progress` gets (bytes written, entry size) as it goes. The
+    /// entry's CRC-32 is checked.
+    public static func extract(_ path: String, from archive: URL,
+                               progress: ((_ done: Int64, _ total: Int64) -> Void)? = nil) throws(ImportError) -> URL {
         let zip = try open(archive)
-        guard let entry = zip[path] else { throw .archive(path: archive.path, reason: "has no entry \(path)") }
+        guard let entry = zip[path], entry.type == .file else { throw .archive(path: archive.path, reason: "has no file entry \(path)") }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("groupqwen-import-\(UUID().uuidString)")
         let name = path.split(separator: "/").last.map(String.init) ?? "entry"
         let destination = directory.appendingPathComponent(name)
+        let total = Int64(clamping: entry.uncompressedSize)
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            _ = try zip.extract(entry, to: destination)
+            guard FileManager.default.createFile(atPath: destination.path, contents: nil) else {
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: destination.path])
+            }
+            let handle = try FileHandle(forWritingTo: destination)
+            defer { try? handle.close() }
+            var written: Int64 = 0
+            let checksum = try zip.extract(entry, bufferSize: 1 << 20) { chunk in
+                try handle.write(contentsOf: chunk)
+                written += Int64(chunk.count)
+                progress?(written, total)
+            }
+            guard checksum == entry.checksum else {
+                throw ExtractionError(reason: "the CRC-32 of \(path) does not match: the archive is damaged")
+            }
         } catch {
             try? FileManager.default.removeItem(at: directory)
             throw .archive(path: archive.path, reason: "cannot extract \(path): \(describe(error))")
         }
         return destination
     }
+
+    private struct ExtractionError: Error, CustomStringConvertible { let reason: String; var description: String { reason } }
 
     private static func open(_ archive: URL) throws(ImportError) -> Archive {
         guard FileManager.default.isReadableFile(atPath: archive.path) else {
@@ -70,6 +88,7 @@ public enum ExportArchive {
 
     private static func describe(_ error: any Error) -> String {
         if let error = error as? Archive.ArchiveError { return "\(error)" }
+        if let error = error as? ExtractionError { return error.reason }
         return (error as NSError).localizedDescription
     }
 }

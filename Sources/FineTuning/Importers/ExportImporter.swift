@@ -31,11 +31,13 @@ public struct ExportImportConfiguration: Sendable {
 /// buffered writer into a temporary file that replaces the output only when everything was read.
 public enum ExportImporter {
     /// Streams every conversation of `input` to `body`, in source order. A ZIP is extracted to a temporary
-    /// file first (`onArchiveEntry` gets the entry's path and size). `onStart` gets the size in bytes of what
-    /// is read; `progress` gets (bytes read, conversations so far) after each conversation.
+    /// file first (`onArchiveEntry` gets the entry's path and size, `extracting` the bytes written so far).
+    /// `onStart` gets the size in bytes of what is read; `progress` gets (bytes read, conversations so far)
+    /// after each conversation.
     public static func forEachConversation(
         in input: URL, configuration: ExportImportConfiguration,
         onArchiveEntry: ((_ entry: String, _ bytes: Int64) -> Void)? = nil,
+        extracting: ((_ done: Int64) -> Void)? = nil,
         onStart: ((_ totalBytes: Int64) -> Void)? = nil,
         progress: ((_ done: Int64, _ conversations: Int) -> Void)? = nil,
         _ body: (Conversation) throws(ImportError) -> Void
@@ -48,10 +50,13 @@ public enum ExportImporter {
                 throw .archive(path: input.path, reason: "ZIP input is read for chatgpt, claude and gemini exports; unzip it and pass the file")
             }
             let entry = try ExportArchive.entryPath(in: input, fileName: wanted.fileName, preferring: wanted.preferring)
-            file = try ExportArchive.extract(entry, from: input)
+            var announced = false
+            file = try ExportArchive.extract(entry, from: input) { done, total in
+                if !announced { announced = true; onArchiveEntry?(entry, total) }
+                extracting?(done)
+            }
             temporaryDirectory = file.deletingLastPathComponent()
-            let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? NSNumber)?.int64Value ?? 0
-            onArchiveEntry?(entry, size)
+            if !announced { onArchiveEntry?(entry, 0) }
         }
         var source = try makeSource(file, displayName: input.path == file.path ? input.path : "\(input.path) (\(file.lastPathComponent))",
                                     configuration: configuration)
@@ -66,20 +71,27 @@ public enum ExportImporter {
     }
 
     /// Imports `input` into OpenAI chat JSONL at `output`; empty conversations are skipped and counted.
-    /// `makeProgress` is called with the size of what is read, once it is known (after a ZIP's extraction).
+    /// `makeProgress(label, total bytes, item name)` makes the reporter of each step once its size is known:
+    /// `extract` for a ZIP's entry, then `import`.
     public static func importFile(_ input: URL, to output: URL, configuration: ExportImportConfiguration,
                                   onArchiveEntry: ((_ entry: String, _ bytes: Int64) -> Void)? = nil,
-                                  makeProgress: ((_ totalBytes: Int64) -> ProgressReporter)? = nil) throws(ImportError) -> ExportImportSummary {
+                                  makeProgress: ((_ label: String, _ totalBytes: Int64, _ itemName: String) -> ProgressReporter)? = nil)
+        throws(ImportError) -> ExportImportSummary {
         let writer = try JSONLinesFileWriter(destination: output)
         var summary = ExportImportSummary()
+        var extraction: ProgressReporter?
         var reporter: ProgressReporter?
         do {
             try forEachConversation(in: input, configuration: configuration, onArchiveEntry: { entry, size in
                 summary.archiveEntry = entry
                 onArchiveEntry?(entry, size)
+                extraction = makeProgress?("extract", size, "")
+            }, extracting: { done in
+                extraction?.advance(to: done, items: 0)
             }, onStart: { total in
+                extraction?.finish()
                 summary.inputBytes = total
-                reporter = makeProgress?(total)
+                reporter = makeProgress?("import", total, "conversations")
             }, progress: { done, _ in
                 reporter?.advance(to: done, items: summary.conversations)
             }) { (conversation) throws(ImportError) in
@@ -94,6 +106,7 @@ public enum ExportImporter {
             try writer.commit()
         } catch {
             writer.discard()
+            extraction?.finish()
             reporter?.finish()
             throw error
         }

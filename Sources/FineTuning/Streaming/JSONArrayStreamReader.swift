@@ -23,6 +23,7 @@ public struct JSONArrayStreamReader {
     private var state: State = .notStarted
     private var file: MappedFile?
     private var releasedUpTo = 0
+    private var topLevelIsArray = false
 
     private enum State { case notStarted, afterOpen, afterElement, finished }
 
@@ -65,9 +66,7 @@ public struct JSONArrayStreamReader {
         let data = self.data
         let result: Result<Range<Int>?, ImportError> = data.withUnsafeBytes { raw in
             let bytes = raw.bindMemory(to: UInt8.self)
-            do { return .success(try advance(bytes)) } catch let error as ImportError { return .failure(error) } catch {
-                return .failure(.malformedJSON(path: name, offset: offset, reason: "\(error)"))
-            }
+            do throws(ImportError) { return .success(try advance(bytes)) } catch { return .failure(error) }
         }
         let range = try result.get()
         if let range {
@@ -80,7 +79,7 @@ public struct JSONArrayStreamReader {
         return range
     }
 
-    /// Returns a copy of the bytes of `range` (for callers that keep ranges and parse later).
+    /// The element at `range` (from ``nextRange()``) parsed, for callers that keep ranges and parse later.
     public func element(at range: Range<Int>) throws(ImportError) -> Any {
         do {
             return try JSONSerialization.jsonObject(with: data.subdata(in: range), options: [.fragmentsAllowed])
@@ -135,8 +134,6 @@ public struct JSONArrayStreamReader {
         }
         return nil
     }
-
-    private var topLevelIsArray = false
 
     /// Positions `offset` just after the `[` of the array to read.
     private mutating func openArray(_ bytes: UnsafeBufferPointer<UInt8>) throws(ImportError) {

@@ -16,7 +16,7 @@ public final class ProgressReporter: @unchecked Sendable {
     public let label: String
     /// The total in bytes, when known.
     public let total: Int64?
-    /// What is counted in `items` ("conversations", "lines", …).
+    /// What is counted in `items` ("conversations", "lines", …); empty to show bytes only.
     public let itemName: String
     /// Bar or plain lines.
     public let style: Style
@@ -102,7 +102,7 @@ public final class ProgressReporter: @unchecked Sendable {
         } else {
             parts.append("\(label) \(Self.megabytes(done)) MB")
         }
-        parts.append("\(Self.grouped(items)) \(itemName)")
+        if !itemName.isEmpty { parts.append("\(Self.grouped(items)) \(itemName)") }
         parts.append(String(format: "%.1f MB/s", Double(done) / 1_000_000 / elapsed))
         return parts.joined(separator: " · ")
     }
