@@ -109,6 +109,8 @@ struct ImporterStreamingTests {
         #expect(elements[1] as? String == "x\\")
         #expect((elements[3] as? Int) == 3 && (elements[4] as? Bool) == true && elements[5] is NSNull)
         #expect(try Self.elements("[]").isEmpty)
+        let strings = try Self.elements(#"["say \"hi\" ], ok", "\\", "tab\t\u005d"]"#)
+        #expect(strings.compactMap { $0 as? String } == ["say \"hi\" ], ok", "\\", "tab\t]"])
     }
 
     @Test func aWrappedArrayIsFoundAfterOtherKeys() throws {
