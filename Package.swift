@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.21.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         .target(name: "GGUF", swiftSettings: optimized),
@@ -39,7 +40,11 @@ let package = Package(
         .target(name: "Engine", dependencies: ["GGUF", "Kernels", "Tokenizers"], swiftSettings: optimized),
         .target(name: "Embeddings", dependencies: ["GGUF", "Kernels", "Tokenizers"], swiftSettings: optimized),
         .target(name: "ModelStore"),
-        .target(name: "FineTuning", swiftSettings: optimized),
+        .target(
+            name: "FineTuning",
+            dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            swiftSettings: optimized
+        ),
         .target(
             name: "Gateway",
             dependencies: [
@@ -73,7 +78,11 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine", "ModelStore"]),
         .testTarget(name: "ModelStoreTests", dependencies: ["ModelStore"]),
         .testTarget(name: "EmbeddingsTests", dependencies: ["Embeddings", "Tokenizers", "ModelStore"]),
-        .testTarget(name: "FineTuningTests", dependencies: ["FineTuning"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "FineTuningTests",
+            dependencies: ["FineTuning", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            exclude: ["Fixtures"]
+        ),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Engine", "ModelStore"]),
         .testTarget(
             name: "ServerTests",

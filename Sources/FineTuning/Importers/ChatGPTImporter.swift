@@ -10,19 +10,14 @@ import Foundation
 public enum ChatGPTImporter {
     static let droppedContentTypes: Set<String> = ["user_editable_context", "model_editable_context", "thoughts", "reasoning_recap"]
 
-    /// Conversations of a whole export, in file order.
+    /// Conversations of a whole export held in memory, in file order (read with ``JSONArrayStreamReader``).
     public static func conversations(from data: Data) throws(ImportError) -> [Conversation] {
-        let root: Any
-        do { root = try JSONSerialization.jsonObject(with: data) } catch { throw .invalidJSON("\(error.localizedDescription)") }
-        let list: [Any]
-        if let array = root as? [Any] {
-            list = array
-        } else if let wrapped = (root as? [String: Any])?["conversations"] as? [Any] {
-            list = wrapped
-        } else {
-            throw .unexpectedShape("expected an array of conversations or {\"conversations\": [...]}")
+        var reader = JSONArrayStreamReader(data: data, name: "conversations.json", key: "conversations")
+        var result: [Conversation] = []
+        while let element = try reader.next() {
+            if let conversation = (element as? [String: Any]).flatMap(conversation) { result.append(conversation) }
         }
-        return list.compactMap { ($0 as? [String: Any]).flatMap(conversation) }
+        return result
     }
 
     /// One conversation object; nil when it has no mapping.
@@ -79,7 +74,7 @@ public enum ChatGPTImporter {
             }
         }
         if pieces.isEmpty, let text = content["text"] as? String { pieces.append(text) }
-        let text = pieces.filter { !$0.isEmpty }.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = pieces.filter { !$0.isEmpty }.joined(separator: "\n").trimmingWhitespace()
         guard !text.isEmpty else { return nil }
         return Conversation.Turn(role: role, text: text, time: number(message["create_time"]))
     }

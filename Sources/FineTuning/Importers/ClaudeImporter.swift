@@ -5,13 +5,17 @@ import Foundation
 /// appended to the message). With `parent_message_uuid` links the newest leaf is followed back to the root;
 /// without them the array order is kept.
 public enum ClaudeImporter {
+    /// Conversations of a whole export held in memory, in file order (read with ``JSONArrayStreamReader``).
     public static func conversations(from data: Data) throws(ImportError) -> [Conversation] {
-        let root: Any
-        do { root = try JSONSerialization.jsonObject(with: data) } catch { throw .invalidJSON("\(error.localizedDescription)") }
-        guard let list = root as? [Any] else { throw .unexpectedShape("expected an array of conversations") }
-        return list.compactMap { ($0 as? [String: Any]).map(conversation) }
+        var reader = JSONArrayStreamReader(data: data, name: "conversations.json")
+        var result: [Conversation] = []
+        while let element = try reader.next() {
+            if let object = element as? [String: Any] { result.append(conversation(object)) }
+        }
+        return result
     }
 
+    /// One conversation object of the export.
     public static func conversation(_ object: [String: Any]) -> Conversation {
         let messages = (object["chat_messages"] as? [[String: Any]]) ?? []
         let ordered: [[String: Any]]
@@ -48,7 +52,7 @@ public enum ClaudeImporter {
                     text += "\n\n[\(name)]\n" + extracted
                 }
             }
-            text = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            text = text.trimmingWhitespace()
             return text.isEmpty ? nil : Conversation.Turn(role: role, text: text, time: time(m["created_at"]))
         }
         return Conversation(id: object["uuid"] as? String ?? "", title: object["name"] as? String,
@@ -57,10 +61,6 @@ public enum ClaudeImporter {
 
     /// ISO-8601 with or without fractional seconds.
     static func time(_ value: Any?) -> Double? {
-        guard let text = value as? String else { return nil }
-        let plain = ISO8601DateFormatter()
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return (fractional.date(from: text) ?? plain.date(from: text))?.timeIntervalSince1970
+        ISO8601Timestamp.seconds(value)
     }
 }
