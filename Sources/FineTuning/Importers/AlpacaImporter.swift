@@ -11,18 +11,13 @@ public enum AlpacaImporter {
     /// Conversations of a file held in memory.
     public static func conversations(from data: Data, name: String = "alpaca.json") throws(ImportError) -> [Conversation] {
         var source = source(JSONRecordReader(data: data, name: name))
-        var result: [Conversation] = []
-        while let conversation = try source.next() { result.append(conversation) }
-        return result
+        return try source.collect()
     }
 
     /// Conversations streamed from `reader`.
     public static func source(_ reader: JSONRecordReader) -> JSONRecordConversationSource {
-        var number = 0
-        let path = reader.name
-        return JSONRecordConversationSource(reader: reader) { (record) throws(ImportError) -> Conversation? in
-            number += 1
-            return try conversation(record.object(in: path), number: number, path: path, location: record.location)
+        .numbered(reader) { (value, number, path, location) throws(ImportError) -> Conversation? in
+            try conversation(value, number: number, path: path, location: location)
         }
     }
 

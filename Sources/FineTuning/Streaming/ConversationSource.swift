@@ -10,6 +10,15 @@ public protocol ConversationSource {
     mutating func next() throws(ImportError) -> Conversation?
 }
 
+extension ConversationSource {
+    /// Every remaining conversation (for inputs small enough to hold, such as tests and fixtures).
+    public mutating func collect() throws(ImportError) -> [Conversation] {
+        var result: [Conversation] = []
+        while let conversation = try next() { result.append(conversation) }
+        return result
+    }
+}
+
 /// A ``ConversationSource`` over the elements of a JSON array (ChatGPT, Claude `conversations.json`), turning
 /// each element into at most one conversation with `convert` (nil skips the element).
 public struct JSONArrayConversationSource: ConversationSource {
@@ -42,6 +51,18 @@ public struct JSONRecordConversationSource: ConversationSource {
     public init(reader: JSONRecordReader, convert: @escaping (JSONRecordReader.Record) throws(ImportError) -> Conversation?) {
         self.reader = reader
         self.convert = convert
+    }
+
+    /// Converts each record's JSON value with `convert(value, recordNumber, fileName, location)`, numbering
+    /// records from 1.
+    public static func numbered(_ reader: JSONRecordReader,
+                                convert: @escaping (Any, Int, String, String) throws(ImportError) -> Conversation?) -> Self {
+        var number = 0
+        let path = reader.name
+        return Self(reader: reader) { (record) throws(ImportError) -> Conversation? in
+            number += 1
+            return try convert(record.object(in: path), number, path, record.location)
+        }
     }
 
     public var bytesRead: Int { reader.offset }
