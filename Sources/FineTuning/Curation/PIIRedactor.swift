@@ -19,25 +19,29 @@ public struct PIIRedactor: Sendable {
         let regex: NSRegularExpression
         /// Checks a match (the whole matched text); nil accepts every match.
         let validate: (@Sendable (String) -> Bool)?
+        /// A cheap test on the text's byte features: false means the rule cannot match, so its regular
+        /// expression (slow on Linux) is skipped.
+        let mayMatch: @Sendable (TextFeatures) -> Bool
     }
 
     let rules: [Rule]
 
     public init() {
-        func rule(_ kind: Kind, _ pattern: String, _ validate: (@Sendable (String) -> Bool)? = nil) -> Rule {
-            Rule(kind: kind, regex: try! NSRegularExpression(pattern: pattern, options: []), validate: validate)
+        func rule(_ kind: Kind, _ pattern: String, _ validate: (@Sendable (String) -> Bool)? = nil,
+                  when mayMatch: @escaping @Sendable (TextFeatures) -> Bool) -> Rule {
+            Rule(kind: kind, regex: try! NSRegularExpression(pattern: pattern, options: []), validate: validate, mayMatch: mayMatch)
         }
         rules = [
-            rule(.privateKey, #"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----"#),
-            rule(.urlCredentials, #"(?<=://)[^\s/:@]+:[^\s/@]+(?=@)"#),
-            rule(.apiKey, #"\b(?:sk-(?:proj-)?[A-Za-z0-9_-]{20,}|sk-ant-[A-Za-z0-9_-]{20,}|gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35}|xox[abprs]-[A-Za-z0-9-]{10,}|glpat-[A-Za-z0-9_-]{20,}|hf_[A-Za-z0-9]{30,})"#),
-            rule(.apiKey, #"(?<=\bBearer )[A-Za-z0-9._~+/=-]{16,}"#),
-            rule(.email, #"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b"#),
-            rule(.iban, #"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b"#, Self.validIBAN),
-            rule(.card, #"\b\d(?:[ -]?\d){12,18}\b"#, Self.luhn),
-            rule(.ssn, #"\b\d{3}-\d{2}-\d{4}\b"#, Self.validSSN),
-            rule(.ip, #"\b\d{1,3}(?:\.\d{1,3}){3}\b(?!\.\d)"#, Self.validIPv4),
-            rule(.phone, #"(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\)[ .-]?|\b\d{3}[ .-])\d{3}[ .-]\d{4}\b|\+\d{1,3}[ .-]?\d{2,4}(?:[ .-]\d{2,4}){2,4}\b"#),
+            rule(.privateKey, #"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----"#, when: { $0.hasPrivateKeyMarker }),
+            rule(.urlCredentials, #"(?<=://)[^\s/:@]+:[^\s/@]+(?=@)"#, when: { $0.hasScheme && $0.hasAt }),
+            rule(.apiKey, #"\b(?:sk-(?:proj-)?[A-Za-z0-9_-]{20,}|sk-ant-[A-Za-z0-9_-]{20,}|gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35}|xox[abprs]-[A-Za-z0-9-]{10,}|glpat-[A-Za-z0-9_-]{20,}|hf_[A-Za-z0-9]{30,})"#, when: { $0.hasKeyPrefix }),
+            rule(.apiKey, #"(?<=\bBearer )[A-Za-z0-9._~+/=-]{16,}"#, when: { $0.hasBearer }),
+            rule(.email, #"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b"#, when: { $0.hasAt }),
+            rule(.iban, #"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b"#, Self.validIBAN, when: { $0.hasIBANStart }),
+            rule(.card, #"\b\d(?:[ -]?\d){12,18}\b"#, Self.luhn, when: { $0.longestSeparatedDigits >= 13 }),
+            rule(.ssn, #"\b\d{3}-\d{2}-\d{4}\b"#, Self.validSSN, when: { $0.longestSeparatedDigits >= 9 }),
+            rule(.ip, #"\b\d{1,3}(?:\.\d{1,3}){3}\b(?!\.\d)"#, Self.validIPv4, when: { $0.longestDottedGroups >= 4 }),
+            rule(.phone, #"(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\)[ .-]?|\b\d{3}[ .-])\d{3}[ .-]\d{4}\b|\+\d{1,3}[ .-]?\d{2,4}(?:[ .-]\d{2,4}){2,4}\b"#, when: { $0.longestSeparatedDigits >= 7 }),
         ]
     }
 
@@ -45,7 +49,8 @@ public struct PIIRedactor: Sendable {
     public func redact(_ text: String) -> (text: String, counts: Counts) {
         var result = text
         var counts: Counts = [:]
-        for rule in rules {
+        let features = TextFeatures(text)
+        for rule in rules where rule.mayMatch(features) {
             let ns = result as NSString
             var pieces: [String] = []
             var last = 0
