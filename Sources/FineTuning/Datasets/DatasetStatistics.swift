@@ -12,6 +12,11 @@ public struct DatasetStatistics: Sendable, Codable, Equatable {
             public var from: Int
             public var to: Int
             public var count: Int
+            public init(from: Int, to: Int, count: Int) {
+                self.from = from
+                self.to = to
+                self.count = count
+            }
         }
         public var min = 0
         /// Nearest-rank percentiles: the smallest value with at least 50 % (95 %) of the values at or below it.
