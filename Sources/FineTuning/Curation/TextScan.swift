@@ -52,26 +52,27 @@ enum TextScan {
 
     /// The text's bytes with ASCII letters lowercased and the typographic apostrophe (U+2019) turned into `'`.
     static func asciiLowercased(_ text: String) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(text.utf8.count)
-        var iterator = text.utf8.makeIterator()
-        var pending: [UInt8] = []
-        while let b = iterator.next() {
-            if b == 0xE2 {
-                pending = [b]
-                if let b2 = iterator.next() {
-                    pending.append(b2)
-                    if let b3 = iterator.next() {
-                        pending.append(b3)
-                        if b2 == 0x80 && b3 == 0x99 { out.append(0x27); continue }
+        var text = text
+        return text.withUTF8 { bytes in
+            var out = [UInt8](repeating: 0, count: bytes.count)
+            var n = 0
+            out.withUnsafeMutableBufferPointer { out in
+                var i = 0
+                while i < bytes.count {
+                    let b = bytes[i]
+                    if b == 0xE2, i + 2 < bytes.count, bytes[i + 1] == 0x80, bytes[i + 2] == 0x99 {
+                        out[n] = 0x27
+                        i += 3
+                    } else {
+                        out[n] = b &- 0x41 < 26 ? b | 0x20 : b
+                        i += 1
                     }
+                    n += 1
                 }
-                out.append(contentsOf: pending)
-                continue
             }
-            out.append(b >= 0x41 && b <= 0x5A ? b | 0x20 : b)
+            out.removeLast(out.count - n)
+            return out
         }
-        return out
     }
 
     /// True when the bytes at `haystack` contain the bytes at `needle` (memchr for the first byte, then memcmp).
@@ -83,7 +84,8 @@ enum TextScan {
         while offset <= last {
             guard let hit = memchr(haystack + offset, first, last - offset + 1) else { return false }
             let position = UnsafeRawPointer(hit) - haystack
-            if memcmp(haystack + position, needle, needleCount) == 0 { return true }
+            if needleCount == 1 || (haystack + position + 1).load(as: UInt8.self) == needle.load(fromByteOffset: 1, as: UInt8.self),
+               memcmp(haystack + position, needle, needleCount) == 0 { return true }
             offset = position + 1
         }
         return false

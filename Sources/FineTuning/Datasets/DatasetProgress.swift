@@ -13,6 +13,8 @@ public final class DatasetProgress: @unchecked Sendable {
     public init(title: String) {
         self.title = title
         isTerminal = isatty(2) == 1
+        // Logs get their first line after 5 s, so short runs stay quiet.
+        if !isTerminal { lastDraw = start }
     }
 
     /// Reports `done` of `total` bytes.

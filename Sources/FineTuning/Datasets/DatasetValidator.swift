@@ -82,7 +82,7 @@ public struct DatasetValidator: Sendable {
         if let blank = pendingBlank, blank < result.lines {
             result.problems.append(Problem(file: file.path, line: blank, reason: "empty line"))
         }
-        result.formats[file.path] = format ?? .openai
+        if let format { result.formats[file.path] = format }
         return result
     }
 
