@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "Engine", dependencies: ["GGUF", "Kernels", "Tokenizers"], swiftSettings: optimized),
         .target(name: "Embeddings", dependencies: ["GGUF", "Kernels", "Tokenizers"], swiftSettings: optimized),
         .target(name: "ModelStore"),
-        .target(name: "FineTuning", swiftSettings: optimized),
+        .target(name: "FineTuning", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: optimized),
         .target(
             name: "Gateway",
             dependencies: [

@@ -63,3 +63,15 @@ struct MinHashTests {
         #expect(Curator(configuration: configuration).curate([first, second]).kept.count == 2)
     }
 }
+
+extension MinHashTests {
+    @Test func sharedLongSystemPromptDoesNotMakeDifferentDialoguesNearDuplicates() {
+        let system = String(repeating: "You are the assistant of the Lyon office and you always answer politely, briefly and in French when asked in French. ", count: 8)
+        func c(_ q: String, _ a: String) -> Conversation {
+            Conversation(id: q, source: "t", turns: [.init(role: .system, text: system), .init(role: .user, text: q), .init(role: .assistant, text: a)])
+        }
+        let input = [c("Where is the printer?", "On the second floor, next to the kitchen."), c("When is the office closed?", "On public holidays and between Christmas and New Year.")]
+        let (kept, report) = Curator().curate(input)
+        #expect(kept.count == 2, "\(report.removed)")
+    }
+}

@@ -79,8 +79,11 @@ public struct MinHash: Sendable {
         return Signature(values: values)
     }
 
-    /// The signature of a conversation's turn texts.
+    /// The signature of a conversation's dialogue: its non-system turns (a long system prompt shared by many
+    /// conversations would otherwise make short, different dialogues look alike); all turns when there are
+    /// only system turns.
     public func signature(of conversation: Conversation) -> Signature {
-        signature(of: conversation.turns.lazy.map(\.text))
+        let dialogue = conversation.turns.filter { $0.role != .system }
+        return signature(of: (dialogue.isEmpty ? conversation.turns : dialogue).lazy.map(\.text))
     }
 }
