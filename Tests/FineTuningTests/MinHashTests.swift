@@ -66,7 +66,7 @@ struct MinHashTests {
 
 extension MinHashTests {
     @Test func sharedLongSystemPromptDoesNotMakeDifferentDialoguesNearDuplicates() {
-        let system = String(repeating: "You are the assistant of the Lyon office and you always answer politely, briefly and in French when asked in French. ", count: 8)
+        let system = (1...40).map { "Rule \($0): answer questions about office topic number \($0) with care." }.joined(separator: " ")
         func c(_ q: String, _ a: String) -> Conversation {
             Conversation(id: q, source: "t", turns: [.init(role: .system, text: system), .init(role: .user, text: q), .init(role: .assistant, text: a)])
         }
