@@ -90,3 +90,16 @@ struct CurationFilterTests {
         #expect(seen == [2, 4])
     }
 }
+
+extension CurationFilterTests {
+    @Test func lineByLineRedactionMatchesAcrossLineEdges() {
+        let text = "a@b.io\n10.0.0.1\r\ncall +44 20 7946 0958 or 212.555.0188\nSSN 123-45-6789, date 2024-03-15 10:30\n-----BEGIN PRIVATE KEY-----\nMIIB\n\n-----END PRIVATE KEY-----\nend"
+        let (redacted, counts) = PIIRedactor().redact(text)
+        #expect(redacted == "[EMAIL]\n[IP]\r\ncall [PHONE] or [PHONE]\nSSN [SSN], date 2024-03-15 10:30\n[PRIVATE_KEY]\nend")
+        #expect(counts == [.email: 1, .ip: 1, .phone: 2, .ssn: 1, .privateKey: 1])
+        // Numbers that only look close to a phone number or SSN stay (and skip the regular expressions).
+        for plain in ["build 1234-567-89 and 12-345-6789", "call 555-01234", "v2.10.3 on 2024-03-15 at 10:30:15"] {
+            #expect(PIIRedactor().redact(plain).text == plain)
+        }
+    }
+}

@@ -9,8 +9,8 @@ extension Curator {
         for answer in dialogue where answer.role == .assistant {
             if !TextScan.hasTwoWords(answer.text) { return "empty_or_one_word_answer" }
             let lower = TextScan.asciiLowercased(answer.text)
-            if Self.refusalPhrases.contains(where: { TextScan.contains(lower, $0) }) { return "refusal" }
-            if Self.apologyPhrases.contains(where: { TextScan.contains(lower, $0) }) { return "apology" }
+            if Self.refusalPhrases.contains(where: { $0.occurs(in: lower) }) { return "refusal" }
+            if Self.apologyPhrases.contains(where: { $0.occurs(in: lower) }) { return "apology" }
             if isAllCaps(answer.text) { return "all_caps" }
             if configuration.repetitionFilter, isRepetitive(answer.text) { return "repetition" }
         }

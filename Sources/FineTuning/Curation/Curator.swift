@@ -62,8 +62,8 @@ public struct Curator: Sendable {
     static let refusalPhrases = [
         "as an ai language model", "i'm sorry, but i can't", "i am sorry, but i cannot", "i cannot help with",
         "i can't help with", "i'm unable to help", "i cannot assist", "i can't assist",
-    ].map { Array($0.utf8) }
-    static let apologyPhrases = ["i apologize, but", "i'm sorry, but i", "i am sorry, but i"].map { Array($0.utf8) }
+    ].map(TextScan.Phrase.init)
+    static let apologyPhrases = ["i apologize, but", "i'm sorry, but i", "i am sorry, but i"].map(TextScan.Phrase.init)
 
     /// The conversations worth keeping, redacted, in input order.
     public func curate(_ conversations: [Conversation]) -> (kept: [Conversation], report: Report) {

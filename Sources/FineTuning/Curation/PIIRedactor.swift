@@ -39,35 +39,53 @@ public struct PIIRedactor: Sendable {
             rule(.email, #"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b"#, when: { $0.hasAt }),
             rule(.iban, #"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b"#, Self.validIBAN, when: { $0.hasIBANStart }),
             rule(.card, #"\b\d(?:[ -]?\d){12,18}\b"#, Self.luhn, when: { $0.longestSeparatedDigits >= 13 }),
-            rule(.ssn, #"\b\d{3}-\d{2}-\d{4}\b"#, Self.validSSN, when: { $0.longestSeparatedDigits >= 9 }),
+            rule(.ssn, #"\b\d{3}-\d{2}-\d{4}\b"#, Self.validSSN, when: { $0.hasSSNShape }),
             rule(.ip, #"\b\d{1,3}(?:\.\d{1,3}){3}\b(?!\.\d)"#, Self.validIPv4, when: { $0.longestDottedGroups >= 4 }),
-            rule(.phone, #"(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\)[ .-]?|\b\d{3}[ .-])\d{3}[ .-]\d{4}\b|\+\d{1,3}[ .-]?\d{2,4}(?:[ .-]\d{2,4}){2,4}\b"#, when: { $0.longestSeparatedDigits >= 7 }),
+            rule(.phone, #"(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\)[ .-]?|\b\d{3}[ .-])\d{3}[ .-]\d{4}\b|\+\d{1,3}[ .-]?\d{2,4}(?:[ .-]\d{2,4}){2,4}\b"#, when: { $0.hasPhoneTail || $0.hasPlusDigit }),
         ]
     }
 
     /// The text with every finding replaced, and the counts by kind.
+    ///
+    /// Private key blocks span lines and are matched on the whole text; no other pattern can cross a newline
+    /// (and a newline is a word boundary), so the other rules run line by line and only on the lines whose byte
+    /// pre-check allows a match: the regular expressions see a small part of a typical text.
     public func redact(_ text: String) -> (text: String, counts: Counts) {
-        var result = text
         var counts: Counts = [:]
         let features = TextFeatures(text)
-        for rule in rules where rule.mayMatch(features) {
-            let ns = result as NSString
-            var pieces: [String] = []
-            var last = 0
-            for match in rule.regex.matches(in: result, range: NSRange(location: 0, length: ns.length)) {
-                let found = ns.substring(with: match.range)
-                if let validate = rule.validate, !validate(found) { continue }
-                pieces.append(ns.substring(with: NSRange(location: last, length: match.range.location - last)))
-                pieces.append(rule.kind.placeholder)
-                last = match.range.location + match.range.length
-                counts[rule.kind, default: 0] += 1
-            }
-            if !pieces.isEmpty {
-                pieces.append(ns.substring(from: last))
-                result = pieces.joined()
+        var result = text
+        for rule in rules where rule.kind == .privateKey && rule.mayMatch(features) { result = apply(rule, to: result, counts: &counts) }
+        let lineRules = rules.filter { $0.kind != .privateKey }
+        guard lineRules.contains(where: { $0.mayMatch(features) }) else { return (result, counts) }
+        var lines = result.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var changed = false
+        for i in lines.indices {
+            let lineFeatures = TextFeatures(lines[i])
+            for rule in lineRules where rule.mayMatch(lineFeatures) {
+                let before = counts[rule.kind, default: 0]
+                lines[i] = apply(rule, to: lines[i], counts: &counts)
+                if counts[rule.kind, default: 0] != before { changed = true }
             }
         }
-        return (result, counts)
+        return (changed ? lines.joined(separator: "\n") : result, counts)
+    }
+
+    /// One rule over one text.
+    private func apply(_ rule: Rule, to text: String, counts: inout Counts) -> String {
+        let ns = text as NSString
+        var pieces: [String] = []
+        var last = 0
+        for match in rule.regex.matches(in: text, range: NSRange(location: 0, length: ns.length)) {
+            let found = ns.substring(with: match.range)
+            if let validate = rule.validate, !validate(found) { continue }
+            pieces.append(ns.substring(with: NSRange(location: last, length: match.range.location - last)))
+            pieces.append(rule.kind.placeholder)
+            last = match.range.location + match.range.length
+            counts[rule.kind, default: 0] += 1
+        }
+        guard !pieces.isEmpty else { return text }
+        pieces.append(ns.substring(from: last))
+        return pieces.joined()
     }
 
     @Sendable static func luhn(_ text: String) -> Bool {

@@ -18,6 +18,12 @@ struct TextFeatures: Sendable {
     var longestSeparatedDigits = 0
     /// The most digit groups joined by single dots (4 for an IPv4 address).
     var longestDottedGroups = 0
+    /// A 3-digit group, one of ` .-`, a 4-digit group (how every North-American style phone number ends).
+    var hasPhoneTail = false
+    /// `+` directly before a digit (international phone numbers).
+    var hasPlusDigit = false
+    /// Groups of 3, 2 and 4 digits joined by single hyphens (the SSN shape).
+    var hasSSNShape = false
 
     static let keyPrefixes: [StaticString] = ["sk-", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "AKIA", "AIza", "xox", "glpat-", "hf_"]
 
@@ -28,8 +34,28 @@ struct TextFeatures: Sendable {
             var groups = 0, inGroup = false, pendingDot = false
             var p3: UInt8 = 0, p2: UInt8 = 0, p1: UInt8 = 0
             var mayHaveKey = false
+            // Chained digit groups: lengths and separators of the two groups before the current one.
+            var current = 0, lastLength = 0, g1 = 0, g2 = 0
+            var s1: UInt8 = 0, s2: UInt8 = 0, separator: UInt8 = 0
+            var afterSingleSeparator = false
+            func endGroup() {
+                if current == 4, g1 == 3, s1 == 0x20 || s1 == 0x2E || s1 == 0x2D { hasPhoneTail = true }
+                if current == 4, g1 == 2, g2 == 3, s1 == 0x2D, s2 == 0x2D { hasSSNShape = true }
+                lastLength = current
+                current = 0
+            }
             for b in bytes {
                 if b >= 0x30 && b <= 0x39 {
+                    if current == 0 {
+                        if afterSingleSeparator {
+                            g2 = g1; s2 = s1; g1 = lastLength; s1 = separator
+                        } else {
+                            g1 = 0; g2 = 0
+                        }
+                    }
+                    current += 1
+                    afterSingleSeparator = false
+                    if p1 == 0x2B { hasPlusDigit = true }
                     run += 1
                     separators = 0
                     if run > longestSeparatedDigits { longestSeparatedDigits = run }
@@ -41,6 +67,13 @@ struct TextFeatures: Sendable {
                     pendingDot = false
                     if p1 >= 0x30 && p1 <= 0x39 && p2 >= 0x41 && p2 <= 0x5A && p3 >= 0x41 && p3 <= 0x5A { hasIBANStart = true }
                 } else {
+                    if current > 0 {
+                        endGroup()
+                        separator = b
+                        afterSingleSeparator = b == 0x20 || b == 0x2E || b == 0x2D
+                    } else {
+                        afterSingleSeparator = false
+                    }
                     switch b {
                     case 0x20, 0x2E, 0x2D, 0x28, 0x29, 0x2B, 0x2F:
                         separators += 1
@@ -69,6 +102,7 @@ struct TextFeatures: Sendable {
                 }
                 p3 = p2; p2 = p1; p1 = b
             }
+            if current > 0 { endGroup() }
             if mayHaveKey {
                 for prefix in Self.keyPrefixes where TextScan.contains(bytes.baseAddress.map(UnsafeRawPointer.init), bytes.count, prefix.utf8Start, prefix.utf8CodeUnitCount) {
                     hasKeyPrefix = true

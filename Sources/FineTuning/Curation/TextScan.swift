@@ -99,6 +99,46 @@ enum TextScan {
         }
     }
 
+    /// How common a byte is in lowercased English text (higher is more common), to anchor searches on rare bytes.
+    static func commonness(_ b: UInt8) -> Int {
+        let order = Array(" etaoinshrdlcumwfgypbvkjxqz".utf8)
+        if let i = order.firstIndex(of: b) { return 100 - i }
+        return 0
+    }
+
+    /// A phrase to find in lowercased text, searched by its rarest byte (memchr on a common first byte such as
+    /// "i" would stop at almost every word).
+    struct Phrase: Sendable {
+        let bytes: [UInt8]
+        let anchor: Int
+
+        init(_ text: String) {
+            let utf8 = Array(text.utf8)
+            bytes = utf8
+            anchor = utf8.indices.min { TextScan.commonness(utf8[$0]) < TextScan.commonness(utf8[$1]) } ?? 0
+        }
+
+        func occurs(in haystack: [UInt8]) -> Bool {
+            let n = bytes.count
+            guard n > 0, haystack.count >= n else { return n == 0 }
+            return haystack.withUnsafeBytes { h in
+                bytes.withUnsafeBytes { p in
+                    let base = h.baseAddress!
+                    let key = Int32(bytes[anchor])
+                    var from = anchor
+                    let lastAnchor = h.count - n + anchor
+                    while from <= lastAnchor {
+                        guard let hit = memchr(base + from, key, lastAnchor - from + 1) else { return false }
+                        let at = UnsafeRawPointer(hit) - base
+                        if memcmp(base + (at - anchor), p.baseAddress!, n) == 0 { return true }
+                        from = at + 1
+                    }
+                    return false
+                }
+            }
+        }
+    }
+
     /// True when the UTF-8 of `text` contains `needle`.
     static func contains(_ text: String, _ needle: StaticString) -> Bool {
         var text = text
