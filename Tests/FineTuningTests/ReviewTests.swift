@@ -15,7 +15,7 @@ struct ReviewTests {
         defer { scratch.remove() }
         let reviewer = ConversationReviewer(conversations: Self.conversations, stateURL: scratch.file("state.json"), outputURL: scratch.file("out.jsonl"))
 
-        var script = ScriptedLines(["k", "maybe", "s", "e", "7", "2", "A short, better answer.", "q"])
+        var script = ScriptedLines([" K\r", "maybe", "s", "e", "7", "2", "A short, better answer.", "q"])
         var screen = CollectedText()
         let first = try reviewer.run(input: &script, output: &screen)
         #expect(first == .init(kept: 1, edited: 1, skipped: 1, finished: false))

@@ -25,13 +25,14 @@ struct ValidatorTests {
             (#"{"messages":[{"role":"user","content":"Hi","weight":1},{"role":"assistant","content":"Hello"}]}"#, "message 1 (user): unexpected key 'weight'"),
             (#"{"messages":[{"role":"user","content":"Hi"},{"role":"assistant","content":"Hello","weight":0.5}]}"#, "message 2 (assistant): \"weight\" must be 0 or 1"),
             ("", "empty line"),
+            ("  ", "empty line"),
             (good, ""),
         ]
-        let file = try scratch.write("bad.jsonl", cases.map(\.0).joined(separator: "\n") + "\n")
+        let file = try scratch.write("bad.jsonl", cases.map(\.0).joined(separator: "\n") + "\n\n\n")
         let result = try DatasetValidator().validate(path: file)
         let expected = cases.enumerated().filter { !$0.element.1.isEmpty }.map { "\(file.path):\($0.offset + 1): \($0.element.1)" }
         #expect(result.problems.map(\.description) == expected)
-        #expect(result.summary == "17 lines, 15 bad")
+        #expect(result.summary == "20 lines, 16 bad")   // the two trailing blank lines are fine
 
         let clean = try scratch.write("good.jsonl", [good, good].joined(separator: "\n") + "\n")
         #expect(try DatasetValidator().validate(path: clean).isValid)

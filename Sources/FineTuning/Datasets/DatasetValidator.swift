@@ -49,22 +49,21 @@ public struct DatasetValidator: Sendable {
         return result
     }
 
-    /// Validates one JSONL file; its format is detected from its first parseable line.
+    /// Validates one JSONL file; its format is detected from its first parseable line. Blank lines between
+    /// records are errors; blank lines at the end are not.
     public func validate(file: URL) throws -> Result {
         let reader = try JSONLLineReader(url: file)
         var result = Result()
         var format: DatasetFormat?
-        var pendingBlank: Int?
+        var pendingBlanks: [Int] = []   // blank lines are reported once a record follows them (trailing ones are fine)
         reader.forEachLine { line in
             result.lines += 1
             if line.isBlank {
-                pendingBlank = pendingBlank ?? line.number
+                pendingBlanks.append(line.number)
                 return
             }
-            if let blank = pendingBlank {
-                result.problems.append(Problem(file: file.path, line: blank, reason: "empty line"))
-                pendingBlank = nil
-            }
+            for blank in pendingBlanks { result.problems.append(Problem(file: file.path, line: blank, reason: "empty line")) }
+            pendingBlanks.removeAll()
             guard let object = try? JSONSerialization.jsonObject(with: line.data, options: [.fragmentsAllowed]) else {
                 result.problems.append(Problem(file: file.path, line: line.number, reason: "invalid JSON"))
                 return
@@ -78,9 +77,6 @@ public struct DatasetValidator: Sendable {
             if let reason = Self.problem(in: dictionary, as: detected) {
                 result.problems.append(Problem(file: file.path, line: line.number, reason: reason))
             }
-        }
-        if let blank = pendingBlank, blank < result.lines {
-            result.problems.append(Problem(file: file.path, line: blank, reason: "empty line"))
         }
         if let format { result.formats[file.path] = format }
         return result

@@ -51,7 +51,7 @@ public struct ConversationReviewer {
             while decided == nil, !quit {
                 output.write("[k]eep, [s]kip, [e]dit or [q]uit? ")
                 guard let line = input.nextLine() else { quit = true; output.write("\n"); break }
-                switch line.trimmingCharacters(in: .whitespaces).lowercased() {
+                switch line.trimmingCharacters(in: .whitespacesAndNewlines).lowercased() {
                 case "k", "keep": decided = .init(index: index, action: .keep)
                 case "s", "skip": decided = .init(index: index, action: .skip)
                 case "q", "quit": quit = true
@@ -97,7 +97,7 @@ public struct ConversationReviewer {
         var turn: Int?
         while turn == nil {
             output.write("Turn to edit (1–\(c.turns.count), empty to cancel): ")
-            guard let line = input.nextLine()?.trimmingCharacters(in: .whitespaces), !line.isEmpty else { return nil }
+            guard let line = input.nextLine()?.trimmingCharacters(in: .whitespacesAndNewlines), !line.isEmpty else { return nil }
             if let n = Int(line), (1...c.turns.count).contains(n) { turn = n } else { output.write("No turn \(line).\n") }
         }
         output.write("New text for turn \(turn!) on one line, or an empty line first to type several lines ended by a line with only \".\":\n")
@@ -105,7 +105,7 @@ public struct ConversationReviewer {
         var text = first
         if first.isEmpty {
             var lines: [String] = []
-            while let line = input.nextLine(), line != "." { lines.append(line) }
+            while let line = input.nextLine(), line.trimmingCharacters(in: .whitespacesAndNewlines) != "." { lines.append(line) }
             text = lines.joined(separator: "\n")
         }
         guard !text.isEmpty else { return nil }
