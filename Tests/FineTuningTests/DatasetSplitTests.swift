@@ -26,7 +26,7 @@ struct DatasetSplitTests {
         let splitter = DatasetSplitter(seed: 42)
         let a = try splitter.split(input: scratch.file("in.jsonl"), into: scratch.file("a"))
         let again = try splitter.split(input: scratch.file("in.jsonl"), into: scratch.file("b"))
-        #expect([again.train, again.valid, again.test] == [a.train, a.valid, a.test])
+        #expect(again.train == a.train && again.valid == a.valid && again.test == a.test)
         let reversed = try splitter.split(input: scratch.file("reversed.jsonl"), into: scratch.file("r"))
         #expect(reversed.train == 800 && reversed.valid == 100 && reversed.test == 100)
         #expect(a.train == 800 && a.valid == 100 && a.test == 100)
