@@ -5,10 +5,10 @@ import Testing
 @Suite("Round trip: curate → split → validate")
 struct DatasetRoundTripTests {
     @Test func fixtureCuratesSplitsAndValidatesInOpenAIAndMLXLayouts() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try DatasetScratch()
         defer { scratch.remove() }
         let curated = scratch.file("curated.jsonl")
-        let report = try Curator().curate(input: ScratchDirectory.fixtures.appendingPathComponent("curation-input.jsonl"), output: curated)
+        let report = try Curator().curate(input: DatasetScratch.fixtures.appendingPathComponent("curation-input.jsonl"), output: curated)
         #expect(report.input == 12)
         #expect(report.kept == 7)
         #expect(report.removed == ["exact_duplicate": 1, "near_duplicate": 1, "refusal": 1, "apology": 1, "too_short": 1])
@@ -28,4 +28,30 @@ struct DatasetRoundTripTests {
             #expect(validation.formats.values.allSatisfy { $0 == .openai })
         }
     }
+}
+
+
+/// A scratch directory removed by the test when done, and the fixtures folder.
+struct DatasetScratch {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+    let url: URL
+
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("ft-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    func file(_ name: String) -> URL { url.appendingPathComponent(name) }
+
+    func write(_ name: String, _ text: String) throws -> URL {
+        let target = file(name)
+        try text.write(to: target, atomically: true, encoding: .utf8)
+        return target
+    }
+
+    func lines(_ name: String) throws -> [String] {
+        try String(contentsOf: file(name), encoding: .utf8).split(separator: "\n").map(String.init)
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: url) }
 }

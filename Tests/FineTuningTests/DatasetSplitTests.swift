@@ -18,7 +18,7 @@ struct DatasetSplitTests {
     }
 
     @Test func ratiosAreExactAndTheSplitIsDeterministicAndOrderIndependent() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try DatasetScratch()
         defer { scratch.remove() }
         let all = Self.conversations(1000)
         try Self.write(all, to: scratch.file("in.jsonl"))
@@ -60,7 +60,7 @@ struct DatasetSplitTests {
         let parsed = try JSONSerialization.jsonObject(with: Data(escaped.openAIChatLine().utf8)) as? [String: Any]
         #expect(((parsed?["messages"] as? [[String: String]])?.first?["content"]) == "a \"q\"\n\tb\\ \u{1}")
 
-        let scratch = try ScratchDirectory()
+        let scratch = try DatasetScratch()
         defer { scratch.remove() }
         try Self.write(Self.conversations(50), to: scratch.file("in.jsonl"))
         for format in [DatasetFormat.sharegpt, .alpaca] {

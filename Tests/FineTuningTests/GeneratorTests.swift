@@ -5,7 +5,7 @@ import Testing
 @Suite("Synthetic generator")
 struct GeneratorTests {
     static func spec() throws -> GeneratorSpec {
-        try GeneratorSpec(yaml: String(contentsOf: ScratchDirectory.fixtures.appendingPathComponent("generate-spec.yaml"), encoding: .utf8))
+        try GeneratorSpec(yaml: String(contentsOf: DatasetScratch.fixtures.appendingPathComponent("generate-spec.yaml"), encoding: .utf8))
     }
 
     @Test func exampleSpecYieldsOverAHundredDiverseValidExamples() throws {
@@ -23,7 +23,7 @@ struct GeneratorTests {
         #expect(!result.conversations.contains { $0.turns.contains { $0.text.contains("{") } })
         var index = NearDuplicateIndex(threshold: 0.9)
         for c in result.conversations { #expect(index.insertUnlessDuplicate(MinHash().signature(of: c)) == nil) }
-        let scratch = try ScratchDirectory()
+        let scratch = try DatasetScratch()
         defer { scratch.remove() }
         try OpenAIChatJSONL.write(result.conversations, to: scratch.file("gen.jsonl"))
         #expect(try DatasetValidator().validate(path: scratch.file("gen.jsonl")).isValid)

@@ -11,7 +11,7 @@ struct ReviewTests {
     }
 
     @Test func scriptedSessionKeepsSkipsEditsQuitsAndResumes() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try DatasetScratch()
         defer { scratch.remove() }
         let reviewer = ConversationReviewer(conversations: Self.conversations, stateURL: scratch.file("state.json"), outputURL: scratch.file("out.jsonl"))
 
@@ -42,7 +42,7 @@ struct ReviewTests {
     }
 
     @Test func endOfInputSavesAndAStaleStateIsRefused() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try DatasetScratch()
         defer { scratch.remove() }
         let reviewer = ConversationReviewer(conversations: Self.conversations, stateURL: scratch.file("state.json"), outputURL: scratch.file("out.jsonl"))
         var script = ScriptedLines(["keep"])

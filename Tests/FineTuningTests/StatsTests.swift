@@ -5,7 +5,7 @@ import Testing
 @Suite("Dataset statistics")
 struct StatsTests {
     @Test func fixtureNumbers() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try DatasetScratch()
         defer { scratch.remove() }
         let a = #"{"messages":[{"role":"user","content":"Mail [EMAIL] or call [PHONE]."},{"role":"assistant","content":"Done: I wrote to [EMAIL]."}]}"#
         let b = #"{"messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"Hi"},{"role":"assistant","content":"Hello there, friend."},{"role":"user","content":"Bye"},{"role":"assistant","content":"Goodbye!"}]}"#

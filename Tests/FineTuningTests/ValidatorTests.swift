@@ -5,7 +5,7 @@ import Testing
 @Suite("Strict dataset validation")
 struct ValidatorTests {
     @Test func everyDefectIsReportedWithItsLine() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try DatasetScratch()
         defer { scratch.remove() }
         let good = #"{"messages":[{"role":"system","content":"Be kind."},{"role":"user","content":"Hi"},{"role":"assistant","content":"Hello!","weight":1}]}"#
         let cases: [(String, String)] = [
@@ -39,7 +39,7 @@ struct ValidatorTests {
     }
 
     @Test func shareGPTAndAlpacaShapesAreChecked() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try DatasetScratch()
         defer { scratch.remove() }
         let share = try scratch.write("share.jsonl", [
             #"{"conversations":[{"from":"human","value":"Hi"},{"from":"gpt","value":"Hello"}]}"#,
@@ -60,7 +60,7 @@ struct ValidatorTests {
     }
 
     @Test func mlxFolderNeedsTrainAndValid() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try DatasetScratch()
         defer { scratch.remove() }
         let dir = scratch.file("mlx")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
