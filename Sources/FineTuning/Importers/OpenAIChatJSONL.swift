@@ -72,10 +72,16 @@ public enum OpenAIChatJSONL {
 extension ImportError {
     /// The reason without a leading "line N: " (when the caller adds its own file:line prefix).
     var lineReason: String {
+        // `if case` rather than a switch, so that new cases need no change here.
         let text: String
-        switch self {
-        case let .unexpectedShape(t), let .invalidJSON(t): text = t
-        case let .unreadable(_, reason): text = reason
+        if case let .unexpectedShape(t) = self {
+            text = t
+        } else if case let .invalidJSON(t) = self {
+            text = t
+        } else if case let .unreadable(_, reason) = self {
+            text = reason
+        } else {
+            text = description
         }
         if text.hasPrefix("line "), let colon = text.firstIndex(of: ":") {
             return String(text[text.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
