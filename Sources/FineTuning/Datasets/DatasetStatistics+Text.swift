@@ -8,10 +8,11 @@ extension DatasetStatistics {
         lines.append("conversations: \(conversations)")
         let turns = turnsByRole.values.reduce(0, +)
         let roles = ["system", "user", "assistant", "tool"].filter { turnsByRole[$0] != nil }
-        lines.append("turns: \(turns) (" + roles.map { role in
+        let balance = roles.map { role in
             let n = turnsByRole[role]!
-            return "\(role) \(n), \(String(format: "%.1f", turns == 0 ? 0 : 100 * Double(n) / Double(turns)))%"
-        }.joined(separator: "; ") + ")")
+            return "\(role) \(n), \(String(format: "%.1f", 100 * Double(n) / Double(turns)))%"
+        }
+        lines.append("turns: \(turns)" + (balance.isEmpty ? "" : " (" + balance.joined(separator: "; ") + ")"))
         lines.append("exact duplicates: \(exactDuplicates), near duplicates (Jaccard ≥ 0.8): \(nearDuplicates)")
         lines.append("redaction placeholders: " + (placeholders.isEmpty ? "none" : placeholders.sorted { $0.key < $1.key }.map { "[\($0.key)] \($0.value)" }.joined(separator: ", ")))
         for (title, d) in [("characters per conversation", characters), ("tokens per conversation, \(tokenMethod)", tokens), ("turns per conversation", turnsPerConversation)] {
