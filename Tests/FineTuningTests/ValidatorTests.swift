@@ -24,6 +24,9 @@ struct ValidatorTests {
             (#"{"messages":[{"role":"user","content":"Hi"},{"role":"assistant","content":"Hello"},{"role":"user","content":"Bye"}]}"#, "does not end with an assistant message"),
             (#"{"messages":[{"role":"user","content":"Hi","weight":1},{"role":"assistant","content":"Hello"}]}"#, "message 1 (user): unexpected key 'weight'"),
             (#"{"messages":[{"role":"user","content":"Hi"},{"role":"assistant","content":"Hello","weight":0.5}]}"#, "message 2 (assistant): \"weight\" must be 0 or 1"),
+            (#"{"messages":[{"role":"user","content":"Hi"},{"role":"assistant","content":"Hello"}],"tools":[]}"#, "unexpected key 'tools'"),
+            (#"{"messages":[{"role":"user","content":"Hi"},{"role":"assistant","content":"Call it"},{"role":"tool","content":"42","tool_call_id":"c1"},{"role":"assistant","content":"It is 42."}]}"#, "message 3 (tool): unexpected key 'tool_call_id'"),
+            (#"{"messages":[{"role":"user","content":"Hi","name":"ann"},{"role":"assistant","content":"Hello"},{"role":"tool","content":""},{"role":"assistant","content":"Done."}]}"#, ""),
             ("", "empty line"),
             ("  ", "empty line"),
             (good, ""),
@@ -32,7 +35,7 @@ struct ValidatorTests {
         let result = try DatasetValidator().validate(path: file)
         let expected = cases.enumerated().filter { !$0.element.1.isEmpty }.map { "\(file.path):\($0.offset + 1): \($0.element.1)" }
         #expect(result.problems.map(\.description) == expected)
-        #expect(result.summary == "20 lines, 16 bad")   // the two trailing blank lines are fine
+        #expect(result.summary == "23 lines, 18 bad")   // the two trailing blank lines are fine
 
         let clean = try scratch.write("good.jsonl", [good, good].joined(separator: "\n") + "\n")
         #expect(try DatasetValidator().validate(path: clean).isValid)

@@ -97,7 +97,9 @@ public struct DatasetValidator: Sendable {
         }
     }
 
-    static let openAITopKeys: Set<String> = ["messages", "tools", "parallel_tool_calls"]
+    /// Only `messages`: the tool-calling extras (`tools`, assistant `tool_calls`, `tool_call_id`) need
+    /// non-string contents that this pipeline neither writes nor accepts.
+    static let openAITopKeys: Set<String> = ["messages"]
 
     static func openAIProblem(_ object: [String: Any]) -> String? {
         if let extra = object.keys.sorted().first(where: { !openAITopKeys.contains($0) }) { return "unexpected key '\(extra)'" }
@@ -113,7 +115,7 @@ public struct DatasetValidator: Sendable {
             var allowed: Set<String> = ["role", "content"]
             switch role {
             case "assistant": allowed.formUnion(["name", "weight"])
-            case "tool": allowed.insert("tool_call_id")
+            case "tool": break
             default: allowed.insert("name")
             }
             if let extra = message.keys.sorted().first(where: { !allowed.contains($0) }) { return "message \(n) (\(role)): unexpected key '\(extra)'" }
