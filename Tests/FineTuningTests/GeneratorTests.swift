@@ -73,3 +73,30 @@ struct GeneratorTests {
         #expect("\(DatasetError.invalidSpec(key: "categories.a.templates", reason: "missing"))" == "spec key 'categories.a.templates': missing")
     }
 }
+
+extension GeneratorTests {
+    @Test func recordSlotsKeepTheirFieldsTogether() throws {
+        let yaml = """
+        categories:
+          defs:
+            slots:
+              term:
+                - {name: a cold tier, meaning: storage for data nobody read in ninety days}
+                - {name: a freeze day, meaning: a day when only emergency changes ship}
+                - {name: an error budget, meaning: the failure a service may have in a month}
+            templates:
+              - turns:
+                  - user: What is {term.name}?
+                  - assistant: "{term.name} is {term.meaning}."
+        """
+        let result = try SyntheticGenerator(spec: GeneratorSpec(yaml: yaml)).generate(count: 3)
+        let answers = Set(result.conversations.map { $0.turns[1].text })
+        #expect(answers == ["a cold tier is storage for data nobody read in ninety days.", "a freeze day is a day when only emergency changes ship.", "an error budget is the failure a service may have in a month."])
+        let missingField = yaml.replacingOccurrences(of: "{term.meaning}.", with: "{term.origin}.")
+        #expect(throws: DatasetError.invalidSpec(key: "categories.defs.templates[0].turns[1].assistant", reason: "{term.origin}: value 1 of slot 'term' has no field 'origin'")) {
+            try GeneratorSpec(yaml: missingField)
+        }
+        let plainUse = yaml.replacingOccurrences(of: "What is {term.name}?", with: "What is {term}?")
+        #expect(throws: DatasetError.self) { try GeneratorSpec(yaml: plainUse) }
+    }
+}

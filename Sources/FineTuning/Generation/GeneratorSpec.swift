@@ -19,6 +19,9 @@ import Yams
 ///           - assistant: To {task} in {product}, …
 /// ```
 /// Turns alternate user/assistant, start with user and end with assistant. `{{` and `}}` are literal braces.
+/// Values that belong together are records: a slot whose values are mappings, used as `{slot.field}`
+/// (`term: [{name: an error budget, meaning: …}]` → `{term.name} means {term.meaning}`), so one draw fills
+/// every field of the same record.
 public struct GeneratorSpec: Sendable, Equatable {
     public struct Template: Sendable, Equatable {
         public var system: String?
@@ -39,8 +42,9 @@ public struct GeneratorSpec: Sendable, Equatable {
         public var name: String
         public var weight: Double
         public var templates: [Template]
-        /// Shared slots overridden by the category's own.
-        public var slots: [String: [String]]
+        /// Shared slots overridden by the category's own. Each value maps a field to its text; a plain value
+        /// has the single field "".
+        public var slots: [String: [[String: String]]]
     }
 
     public var count: Int
@@ -108,31 +112,53 @@ public struct GeneratorSpec: Sendable, Equatable {
         }
     }
 
-    static func slots(_ value: Any?, key: String) throws(DatasetError) -> [String: [String]] {
+    static func slots(_ value: Any?, key: String) throws(DatasetError) -> [String: [[String: String]]] {
         guard let value else { return [:] }
         guard let map = value as? [String: Any] else { throw .invalidSpec(key: key, reason: "must be a mapping of slot name to a list of values") }
-        var result: [String: [String]] = [:]
+        var result: [String: [[String: String]]] = [:]
         for name in map.keys.sorted() {
+            guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
+                throw .invalidSpec(key: "\(key).\(name)", reason: "slot names use letters, digits and _ only")
+            }
             guard let list = map[name] as? [Any], !list.isEmpty else { throw .invalidSpec(key: "\(key).\(name)", reason: "must be a non-empty list of values") }
-            var values: [String] = []
+            var values: [[String: String]] = []
             for (i, item) in list.enumerated() {
-                guard let text = scalarText(item) else { throw .invalidSpec(key: "\(key).\(name)[\(i)]", reason: "must be a text or number") }
-                values.append(text)
+                if let text = scalarText(item) {
+                    values.append(["": text])
+                } else if let record = item as? [String: Any], !record.isEmpty {
+                    var fields: [String: String] = [:]
+                    for field in record.keys.sorted() {
+                        guard let text = record[field].flatMap(scalarText) else {
+                            throw .invalidSpec(key: "\(key).\(name)[\(i)].\(field)", reason: "must be a text or number")
+                        }
+                        fields[field] = text
+                    }
+                    values.append(fields)
+                } else {
+                    throw .invalidSpec(key: "\(key).\(name)[\(i)]", reason: "must be a text, a number or a mapping of fields to texts")
+                }
             }
             result[name] = values
         }
         return result
     }
 
-    static func template(_ value: Any, key: String, slots: [String: [String]]) throws(DatasetError) -> Template {
+    static func template(_ value: Any, key: String, slots: [String: [[String: String]]]) throws(DatasetError) -> Template {
         guard let map = value as? [String: Any] else { throw .invalidSpec(key: key, reason: "must be a mapping with 'turns'") }
         for k in map.keys.sorted() where !["system", "turns"].contains(k) {
             throw .invalidSpec(key: "\(key).\(k)", reason: "unknown key (expected system, turns)")
         }
         var names: [String] = []
         func use(_ text: String, key: String) throws(DatasetError) {
-            for name in try placeholders(in: text, key: key) {
-                guard slots[name] != nil else { throw .invalidSpec(key: key, reason: "unknown slot {\(name)}") }
+            for placeholder in try placeholders(in: text, key: key) {
+                let parts = placeholder.split(separator: ".", maxSplits: 1).map(String.init)
+                let name = parts[0], field = parts.count > 1 ? parts[1] : ""
+                guard let values = slots[name] else { throw .invalidSpec(key: key, reason: "unknown slot {\(name)}") }
+                if let bad = values.firstIndex(where: { $0[field] == nil }) {
+                    throw .invalidSpec(key: key, reason: field.isEmpty
+                        ? "{\(name)} needs plain values, but value \(bad + 1) of slot '\(name)' is a record (use {\(name).FIELD})"
+                        : "{\(placeholder)}: value \(bad + 1) of slot '\(name)' has no field '\(field)'")
+                }
                 if !names.contains(name) { names.append(name) }
             }
         }
@@ -174,8 +200,9 @@ public struct GeneratorSpec: Sendable, Equatable {
                 if chars.first == "{" { chars.removeFirst(); continue }
                 guard let close = chars.firstIndex(of: "}") else { throw .invalidSpec(key: key, reason: "unclosed '{' (write {{ for a literal brace)") }
                 let name = String(chars[..<close]).trimmingCharacters(in: .whitespaces)
-                guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
-                    throw .invalidSpec(key: key, reason: "bad placeholder {\(name)} (letters, digits and _ only)")
+                let parts = name.split(separator: ".", omittingEmptySubsequences: false)
+                guard (1...2).contains(parts.count), parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" } }) else {
+                    throw .invalidSpec(key: key, reason: "bad placeholder {\(name)} (a slot name, or slot.field; letters, digits and _)")
                 }
                 names.append(name)
                 chars = chars[chars.index(after: close)...]
@@ -186,7 +213,7 @@ public struct GeneratorSpec: Sendable, Equatable {
         return names
     }
 
-    /// The text with placeholders replaced by `values` (and `{{`/`}}` by single braces).
+    /// The text with placeholders replaced by `values` (keyed `slot` or `slot.field`; `{{`/`}}` become braces).
     static func fill(_ text: String, _ values: [String: String]) -> String {
         var out = ""
         var chars = Array(text)[...]

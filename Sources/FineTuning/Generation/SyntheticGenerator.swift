@@ -62,7 +62,9 @@ public struct SyntheticGenerator: Sendable {
             var values: [String: String] = [:]
             for name in template.slotNames {
                 let options = category.slots[name]!
-                values[name] = options[Int(random.next() % UInt64(options.count))]
+                for (field, text) in options[Int(random.next() % UInt64(options.count))] {
+                    values[field.isEmpty ? name : "\(name).\(field)"] = text
+                }
             }
             var turns: [Conversation.Turn] = []
             if let system = template.system { turns.append(.init(role: .system, text: GeneratorSpec.fill(system, values))) }
