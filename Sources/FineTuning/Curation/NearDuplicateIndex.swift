@@ -63,10 +63,9 @@ public struct NearDuplicateIndex: Sendable {
         let id = count
         signatures.append(contentsOf: signature.values)
         let keys = signature.values.withUnsafeBufferPointer { values in (0..<bands).map { bandKey(values, band: $0) } }
-        for (band, key) in keys.enumerated() {
+        for key in keys {
             next.append(heads[key] ?? -1)
             heads[key] = Int32(id)
-            _ = band
         }
         count += 1
         return id
