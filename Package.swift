@@ -42,7 +42,10 @@ let package = Package(
         .target(name: "ModelStore"),
         .target(
             name: "FineTuning",
-            dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            dependencies: [
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: optimized
         ),
         .target(

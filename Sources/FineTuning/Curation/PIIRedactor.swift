@@ -19,50 +19,73 @@ public struct PIIRedactor: Sendable {
         let regex: NSRegularExpression
         /// Checks a match (the whole matched text); nil accepts every match.
         let validate: (@Sendable (String) -> Bool)?
+        /// A cheap test on the text's byte features: false means the rule cannot match, so its regular
+        /// expression (slow on Linux) is skipped.
+        let mayMatch: @Sendable (TextFeatures) -> Bool
     }
 
     let rules: [Rule]
 
     public init() {
-        func rule(_ kind: Kind, _ pattern: String, _ validate: (@Sendable (String) -> Bool)? = nil) -> Rule {
-            Rule(kind: kind, regex: try! NSRegularExpression(pattern: pattern, options: []), validate: validate)
+        func rule(_ kind: Kind, _ pattern: String, _ validate: (@Sendable (String) -> Bool)? = nil,
+                  when mayMatch: @escaping @Sendable (TextFeatures) -> Bool) -> Rule {
+            Rule(kind: kind, regex: try! NSRegularExpression(pattern: pattern, options: []), validate: validate, mayMatch: mayMatch)
         }
         rules = [
-            rule(.privateKey, #"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----"#),
-            rule(.urlCredentials, #"(?<=://)[^\s/:@]+:[^\s/@]+(?=@)"#),
-            rule(.apiKey, #"\b(?:sk-(?:proj-)?[A-Za-z0-9_-]{20,}|sk-ant-[A-Za-z0-9_-]{20,}|gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35}|xox[abprs]-[A-Za-z0-9-]{10,}|glpat-[A-Za-z0-9_-]{20,}|hf_[A-Za-z0-9]{30,})"#),
-            rule(.apiKey, #"(?<=\bBearer )[A-Za-z0-9._~+/=-]{16,}"#),
-            rule(.email, #"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b"#),
-            rule(.iban, #"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b"#, Self.validIBAN),
-            rule(.card, #"\b\d(?:[ -]?\d){12,18}\b"#, Self.luhn),
-            rule(.ssn, #"\b\d{3}-\d{2}-\d{4}\b"#, Self.validSSN),
-            rule(.ip, #"\b\d{1,3}(?:\.\d{1,3}){3}\b(?!\.\d)"#, Self.validIPv4),
-            rule(.phone, #"(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\)[ .-]?|\b\d{3}[ .-])\d{3}[ .-]\d{4}\b|\+\d{1,3}[ .-]?\d{2,4}(?:[ .-]\d{2,4}){2,4}\b"#),
+            rule(.privateKey, #"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----"#, when: { $0.hasPrivateKeyMarker }),
+            rule(.urlCredentials, #"(?<=://)[^\s/:@]+:[^\s/@]+(?=@)"#, when: { $0.hasScheme && $0.hasAt }),
+            rule(.apiKey, #"\b(?:sk-(?:proj-)?[A-Za-z0-9_-]{20,}|sk-ant-[A-Za-z0-9_-]{20,}|gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35}|xox[abprs]-[A-Za-z0-9-]{10,}|glpat-[A-Za-z0-9_-]{20,}|hf_[A-Za-z0-9]{30,})"#, when: { $0.hasKeyPrefix }),
+            rule(.apiKey, #"(?<=\bBearer )[A-Za-z0-9._~+/=-]{16,}"#, when: { $0.hasBearer }),
+            rule(.email, #"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b"#, when: { $0.hasAt }),
+            rule(.iban, #"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b"#, Self.validIBAN, when: { $0.hasIBANStart }),
+            rule(.card, #"\b\d(?:[ -]?\d){12,18}\b"#, Self.luhn, when: { $0.longestSeparatedDigits >= 13 }),
+            rule(.ssn, #"\b\d{3}-\d{2}-\d{4}\b"#, Self.validSSN, when: { $0.hasSSNShape }),
+            rule(.ip, #"\b\d{1,3}(?:\.\d{1,3}){3}\b(?!\.\d)"#, Self.validIPv4, when: { $0.longestDottedGroups >= 4 }),
+            rule(.phone, #"(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\)[ .-]?|\b\d{3}[ .-])\d{3}[ .-]\d{4}\b|\+\d{1,3}[ .-]?\d{2,4}(?:[ .-]\d{2,4}){2,4}\b"#, when: { $0.hasPhoneTail || $0.hasPlusDigit }),
         ]
     }
 
     /// The text with every finding replaced, and the counts by kind.
+    ///
+    /// Private key blocks span lines and are matched on the whole text; no other pattern can cross a newline
+    /// (and a newline is a word boundary), so the other rules run line by line and only on the lines whose byte
+    /// pre-check allows a match: the regular expressions see a small part of a typical text.
     public func redact(_ text: String) -> (text: String, counts: Counts) {
-        var result = text
         var counts: Counts = [:]
-        for rule in rules {
-            let ns = result as NSString
-            var pieces: [String] = []
-            var last = 0
-            for match in rule.regex.matches(in: result, range: NSRange(location: 0, length: ns.length)) {
-                let found = ns.substring(with: match.range)
-                if let validate = rule.validate, !validate(found) { continue }
-                pieces.append(ns.substring(with: NSRange(location: last, length: match.range.location - last)))
-                pieces.append(rule.kind.placeholder)
-                last = match.range.location + match.range.length
-                counts[rule.kind, default: 0] += 1
-            }
-            if !pieces.isEmpty {
-                pieces.append(ns.substring(from: last))
-                result = pieces.joined()
+        let features = TextFeatures(text)
+        var result = text
+        for rule in rules where rule.kind == .privateKey && rule.mayMatch(features) { result = apply(rule, to: result, counts: &counts) }
+        let lineRules = rules.filter { $0.kind != .privateKey }
+        guard lineRules.contains(where: { $0.mayMatch(features) }) else { return (result, counts) }
+        var lines = result.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var changed = false
+        for i in lines.indices {
+            let lineFeatures = TextFeatures(lines[i])
+            for rule in lineRules where rule.mayMatch(lineFeatures) {
+                let before = counts[rule.kind, default: 0]
+                lines[i] = apply(rule, to: lines[i], counts: &counts)
+                if counts[rule.kind, default: 0] != before { changed = true }
             }
         }
-        return (result, counts)
+        return (changed ? lines.joined(separator: "\n") : result, counts)
+    }
+
+    /// One rule over one text.
+    private func apply(_ rule: Rule, to text: String, counts: inout Counts) -> String {
+        let ns = text as NSString
+        var pieces: [String] = []
+        var last = 0
+        for match in rule.regex.matches(in: text, range: NSRange(location: 0, length: ns.length)) {
+            let found = ns.substring(with: match.range)
+            if let validate = rule.validate, !validate(found) { continue }
+            pieces.append(ns.substring(with: NSRange(location: last, length: match.range.location - last)))
+            pieces.append(rule.kind.placeholder)
+            last = match.range.location + match.range.length
+            counts[rule.kind, default: 0] += 1
+        }
+        guard !pieces.isEmpty else { return text }
+        pieces.append(ns.substring(from: last))
+        return pieces.joined()
     }
 
     @Sendable static func luhn(_ text: String) -> Bool {
