@@ -32,47 +32,24 @@ public struct Conversation: Sendable, Equatable {
         self.turns = turns
     }
 
-    /// The OpenAI chat fine-tuning line: `{"messages":[{"content":…,"role":…},…]}`, keys sorted, byte for byte
-    /// what `JSONSerialization` writes with `.sortedKeys, .withoutEscapingSlashes` (written directly: it is
-    /// the hot path of a large import).
-    public func openAIJSONLine() throws -> String {
+    /// The OpenAI chat (and MLX-LM chat) fine-tuning line: `{"messages":[{"content":…,"role":…},…]}`, keys
+    /// sorted, byte for byte what `JSONSerialization` writes with `.sortedKeys, .withoutEscapingSlashes`
+    /// (written directly: it is the hot path of a large import). Every OpenAI chat file of the pipeline
+    /// (import, curate, split, review, generate) is written with it.
+    public func openAIJSONLine() -> String {
         var out: [UInt8] = []
         out.reserveCapacity(turns.reduce(32) { $0 + $1.text.utf8.count + 40 })
         out.append(contentsOf: #"{"messages":["#.utf8)
         for (index, turn) in turns.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
             out.append(contentsOf: #"{"content":"#.utf8)
-            Self.appendJSONString(turn.text, to: &out)
+            JSONText.appendQuoted(turn.text, to: &out)
             out.append(contentsOf: #","role":"#.utf8)
-            Self.appendJSONString(turn.role.rawValue, to: &out)
+            JSONText.appendQuoted(turn.role.rawValue, to: &out)
             out.append(UInt8(ascii: "}"))
         }
         out.append(contentsOf: "]}".utf8)
         return String(decoding: out, as: UTF8.self)
-    }
-
-    /// Appends `text` as a JSON string: `"` and `\` escaped, control characters as `\b \t \n \f \r` or
-    /// `\u00xx`, everything else as UTF-8.
-    static func appendJSONString(_ text: String, to out: inout [UInt8]) {
-        let hex = Array("0123456789abcdef".utf8)
-        out.append(UInt8(ascii: "\""))
-        var text = text
-        text.withUTF8 { bytes in
-            for b in bytes {
-                switch b {
-                case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
-                case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
-                case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-                case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-                case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-                case 0x08: out.append(contentsOf: [0x5C, UInt8(ascii: "b")])
-                case 0x0C: out.append(contentsOf: [0x5C, UInt8(ascii: "f")])
-                case 0..<0x20: out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 15)]])
-                default: out.append(b)
-                }
-            }
-        }
-        out.append(UInt8(ascii: "\""))
     }
 }
 

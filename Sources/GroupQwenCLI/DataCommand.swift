@@ -10,6 +10,11 @@ struct DataCommand: AsyncParsableCommand {
                       DataStatsCommand.self, DataGenerateCommand.self])
 }
 
+/// Progress of a step on stderr: a redrawn bar on a terminal, a line every 10% or 5 seconds otherwise.
+func reportProgress(label: String, totalBytes: Int64, itemName: String) -> ProgressReporter {
+    ProgressReporter(label: label, total: totalBytes, itemName: itemName)
+}
+
 /// A progress or summary line on stderr (stdout stays free for data).
 func printNote(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))

@@ -49,16 +49,14 @@ struct DataCurateCommand: AsyncParsableCommand {
                 configuration.tokenCount = try await makeTokenCounter(model: tokenizerModel)
             }
             let curator = Curator(configuration: configuration)
-            let progress = DatasetProgress(title: "curate")
             let inputURL = URL(fileURLWithPath: input), outputURL = URL(fileURLWithPath: output)
             let summary: Curator.Report
             var passing: [Conversation] = []
             if interactive {
-                summary = try curator.curate(input: inputURL, progress: progress.update) { passing.append($0) }
+                summary = try curator.curate(input: inputURL, makeProgress: reportProgress) { passing.append($0) }
             } else {
-                summary = try curator.curate(input: inputURL, output: outputURL, progress: progress.update)
+                summary = try curator.curate(input: inputURL, output: outputURL, makeProgress: reportProgress)
             }
-            progress.finish()
             if let report { try summary.jsonData().write(to: URL(fileURLWithPath: report)) }
             printNote(summary.summary)
             guard interactive else { return }

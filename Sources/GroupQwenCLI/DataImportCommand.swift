@@ -35,7 +35,7 @@ struct DataImportCommand: AsyncParsableCommand {
                 URL(fileURLWithPath: input), to: URL(fileURLWithPath: output),
                 configuration: ExportImportConfiguration(format: format, geminiGap: gapMinutes * 60),
                 onArchiveEntry: { entry, bytes in printNote("reading \(entry) (\(bytes / 1_000_000) MB) from \(input)") },
-                makeProgress: { label, total, itemName in ProgressReporter(label: label, total: total, itemName: itemName) })
+                makeProgress: reportProgress)
             printNote("imported \(summary.conversations) conversations (\(summary.emptySkipped) empty skipped) into \(output)")
         }
     }

@@ -29,9 +29,7 @@ struct DataSplitCommand: AsyncParsableCommand {
                 throw ValidationError("--format must be openai, mlx, sharegpt or alpaca (got '\(format)')")
             }
             let splitter = DatasetSplitter(ratios: try DatasetSplitter.Ratios(parsing: ratios), seed: seed, format: format)
-            let progress = DatasetProgress(title: "split")
-            let summary = try splitter.split(input: URL(fileURLWithPath: input), into: URL(fileURLWithPath: out), progress: progress.update)
-            progress.finish()
+            let summary = try splitter.split(input: URL(fileURLWithPath: input), into: URL(fileURLWithPath: out), makeProgress: reportProgress)
             var line = "train \(summary.train), valid \(summary.valid)"
             if splitter.ratios.test > 0 { line += ", test \(summary.test)" }
             if summary.skipped > 0 { line += "; \(summary.skipped) skipped (no user → assistant pair for \(format.rawValue))" }

@@ -61,7 +61,7 @@ struct CurationFilterTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let input = dir.appendingPathComponent("in.jsonl")
         let good = Self.conversation("Write to help@example.com for a refund within thirty days.")
-        try (good.openAIChatLine() + "\n\n" + good.openAIChatLine() + "\n").write(to: input, atomically: true, encoding: .utf8)
+        try (good.openAIJSONLine() + "\n\n" + good.openAIJSONLine() + "\n").write(to: input, atomically: true, encoding: .utf8)
         let output = dir.appendingPathComponent("out.jsonl")
         let report = try Curator().curate(input: input, output: output)
         #expect(report.input == 2 && report.kept == 1 && report.removed == ["exact_duplicate": 1] && report.redactions == ["EMAIL": 1])
@@ -69,11 +69,11 @@ struct CurationFilterTests {
         #expect(written.map(\.turns) == [[.init(role: .user, text: "Please explain this to me"), .init(role: .assistant, text: "Write to [EMAIL] for a refund within thirty days.")]])
         #expect(report.summary == "kept 1 of 2; removed exact_duplicate 1; redacted EMAIL 1")
 
-        try (good.openAIChatLine() + "\n{\"messages\": 3}\n").write(to: input, atomically: true, encoding: .utf8)
+        try (good.openAIJSONLine() + "\n{\"messages\": 3}\n").write(to: input, atomically: true, encoding: .utf8)
         #expect {
             try Curator().curate(input: input, output: output)
         } throws: { error in
-            "\(error)".contains("in.jsonl:2:") && "\(error)".contains("messages")
+            "\(error)".hasSuffix("in.jsonl: line 2: not an object with a \"messages\" array")
         }
     }
 
@@ -81,7 +81,7 @@ struct CurationFilterTests {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("lines-\(UUID().uuidString).jsonl")
         defer { try? FileManager.default.removeItem(at: url) }
         let c = Self.conversation("An answer with \"quotes\", a tab\tand a newline\nin it, plus ünïcödé.")
-        try ("\n" + c.openAIChatLine() + "\r\n\n" + c.openAIChatLine()).write(to: url, atomically: true, encoding: .utf8)
+        try ("\n" + c.openAIJSONLine() + "\r\n\n" + c.openAIJSONLine()).write(to: url, atomically: true, encoding: .utf8)
         var seen: [Int] = []
         try OpenAIChatJSONL.forEachConversation(in: url) { line, conversation in
             seen.append(line)

@@ -51,13 +51,13 @@ struct DatasetSplitTests {
             .init(role: .user, text: "Hi"), .init(role: .assistant, text: "Hello!"),
             .init(role: .user, text: "2+2?"), .init(role: .assistant, text: "4"),
         ])
-        #expect(DatasetFormat.openai.line(for: c) == #"{"messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"Hi"},{"role":"assistant","content":"Hello!"},{"role":"user","content":"2+2?"},{"role":"assistant","content":"4"}]}"#)
+        #expect(DatasetFormat.openai.line(for: c) == #"{"messages":[{"content":"Be brief.","role":"system"},{"content":"Hi","role":"user"},{"content":"Hello!","role":"assistant"},{"content":"2+2?","role":"user"},{"content":"4","role":"assistant"}]}"#)
         #expect(DatasetFormat.mlx.line(for: c) == DatasetFormat.openai.line(for: c))
         #expect(DatasetFormat.sharegpt.line(for: c) == #"{"conversations":[{"from":"system","value":"Be brief."},{"from":"human","value":"Hi"},{"from":"gpt","value":"Hello!"},{"from":"human","value":"2+2?"},{"from":"gpt","value":"4"}]}"#)
         #expect(DatasetFormat.alpaca.line(for: c) == #"{"instruction":"2+2?","input":"","output":"4","system":"Be brief.","history":[["Hi","Hello!"]]}"#)
         #expect(DatasetFormat.alpaca.line(for: Conversation(id: "y", source: "t", turns: [.init(role: .assistant, text: "alone")])) == nil)
         let escaped = Conversation(id: "z", source: "t", turns: [.init(role: .user, text: "a \"q\"\n\tb\\ \u{1}")])
-        let parsed = try JSONSerialization.jsonObject(with: Data(escaped.openAIChatLine().utf8)) as? [String: Any]
+        let parsed = try JSONSerialization.jsonObject(with: Data(escaped.openAIJSONLine().utf8)) as? [String: Any]
         #expect(((parsed?["messages"] as? [[String: String]])?.first?["content"]) == "a \"q\"\n\tb\\ \u{1}")
 
         let scratch = try DatasetScratch()

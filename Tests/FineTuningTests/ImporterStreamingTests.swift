@@ -128,7 +128,24 @@ struct ImporterStreamingTests {
         ])
         let messages = conversation.turns.map { ["role": $0.role.rawValue, "content": $0.text] }
         let expected = try JSONSerialization.data(withJSONObject: ["messages": messages], options: [.sortedKeys, .withoutEscapingSlashes])
-        #expect(try conversation.openAIJSONLine() == String(decoding: expected, as: UTF8.self))
-        #expect(try Conversation(id: "e", source: "t", turns: []).openAIJSONLine() == #"{"messages":[]}"#)
+        #expect(conversation.openAIJSONLine() == String(decoding: expected, as: UTF8.self))
+        #expect(Conversation(id: "e", source: "t", turns: []).openAIJSONLine() == #"{"messages":[]}"#)
+    }
+
+    @Test func linesOfASmallMappedFileKeepTheirNumbers() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mapped-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appendingPathComponent("tiny.jsonl")
+        try Data("a\r\n\n b\nc".utf8).write(to: url)   // smaller than what `Data` stores inline
+        var lines: [String] = []
+        try JSONLLineReader(url: url).forEachLine { lines.append("\($0.number):\(String(decoding: $0.bytes, as: UTF8.self))") }
+        #expect(lines == ["1:a", "2:", "3: b", "4:c"])
+        let file = try MappedFile(url)
+        #expect(Array(file.bytes) == Array(file.data) && file.data.count == 8)
+        let empty = directory.appendingPathComponent("empty.jsonl")
+        #expect(FileManager.default.createFile(atPath: empty.path, contents: nil))
+        #expect(try MappedFile(empty).bytes.isEmpty)
+        #expect(throws: ImportError.unreadable(path: directory.path, reason: "is a directory")) { _ = try MappedFile(directory) }
     }
 }

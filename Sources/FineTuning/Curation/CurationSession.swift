@@ -51,19 +51,16 @@ final class CurationSession {
     /// Parses and curates one batch of JSONL lines (blank lines skipped); a bad line throws naming it.
     func process(lines: [JSONLLineReader.Line], path: String) throws -> [Conversation] {
         let verdicts = ResultSlots<Verdict>(count: lines.count)
-        let failures = ResultSlots<ImportError?>(count: lines.count)
+        let failures = ResultSlots<ImportError>(count: lines.count)
         parallel(lines.count) { i in
-            do {
-                verdicts[i] = try OpenAIChatJSONL.conversation(line: lines[i].bytes, number: lines[i].number).map(judge)
-            } catch let error as ImportError {
-                failures[i] = error
+            do throws(ImportError) {
+                verdicts[i] = try OpenAIChatJSONL.conversation(line: lines[i].bytes, number: lines[i].number, path: path).map(judge)
             } catch {
-                failures[i] = .invalidJSON("\(error)")
+                failures[i] = error
             }
         }
-        for (i, failure) in failures.all.enumerated() {
-            if let failure = failure ?? nil { throw ImportError.unexpectedShape("\(path):\(lines[i].number): \(failure.lineReason)") }
-        }
+        // The first bad line of the batch (the error names the file and the line).
+        if let failure = failures.all.lazy.compactMap({ $0 }).first { throw failure }
         return finish(verdicts.all.compactMap { $0 }).compactMap { $0 }
     }
 

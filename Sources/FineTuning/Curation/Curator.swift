@@ -79,28 +79,32 @@ public struct Curator: Sendable {
     }
 
     /// Curates an OpenAI chat JSONL file into another, streaming (memory: the duplicate indexes, about 1 KB per
-    /// conversation, plus one batch). `progress` gets (bytes read, total bytes). A bad line throws naming it.
+    /// conversation, plus one batch); the output replaces `output` only when the whole input was read.
+    /// `makeProgress(label, total bytes, item name)` makes the `curate` reporter. A bad line throws naming it.
     @discardableResult
-    public func curate(input: URL, output: URL, progress: ((Int, Int) -> Void)? = nil) throws -> Report {
-        let writer = try JSONLWriter(url: output)
+    public func curate(input: URL, output: URL, makeProgress: ProgressReporter.Factory? = nil) throws -> Report {
+        let writer = try JSONLinesFileWriter(destination: output)
         do {
-            let report = try curate(input: input, progress: progress) { try writer.write(line: $0.openAIChatLine()) }
-            try writer.finish()
+            let report = try curate(input: input, makeProgress: makeProgress) { try writer.write(line: $0.openAIJSONLine()) }
+            try writer.commit()
             return report
         } catch {
-            writer.abandon()
+            writer.discard()
             throw error
         }
     }
 
     /// Curates an OpenAI chat JSONL file, handing each kept conversation to `emit` in input order.
-    public func curate(input: URL, progress: ((Int, Int) -> Void)? = nil, emit: (Conversation) throws -> Void) throws -> Report {
+    public func curate(input: URL, makeProgress: ProgressReporter.Factory? = nil, emit: (Conversation) throws -> Void) throws -> Report {
         let reader = try JSONLLineReader(url: input)
         let session = CurationSession(curator: self)
+        let progress = makeProgress?("curate", Int64(reader.byteCount), "conversations")
+        defer { progress?.finish() }
         try reader.forEachBatch(of: CurationSession.batchSize) { lines in
             for c in try session.process(lines: lines, path: reader.path) { try emit(c) }
-            progress?(lines.last?.endOffset ?? 0, reader.byteCount)
+            progress?.advance(to: Int64(lines.last?.endOffset ?? 0), items: session.report.input)
         }
+        progress?.advance(to: Int64(reader.byteCount), items: session.report.input)
         return session.report
     }
 }

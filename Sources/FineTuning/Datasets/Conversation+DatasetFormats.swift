@@ -1,11 +1,6 @@
-/// The line shapes of the supported training formats.
+/// The line shapes of the other training formats (OpenAI chat and MLX-LM chat: ``openAIJSONLine()``), built
+/// with ``JSONText``.
 extension Conversation {
-    /// The OpenAI chat (and MLX-LM chat) line: `{"messages":[{"role":…,"content":…},…]}`.
-    public func openAIChatLine() -> String {
-        let messages = turns.map { JSONText.object([("role", JSONText.quoted($0.role.rawValue)), ("content", JSONText.quoted($0.text))]) }
-        return JSONText.object([("messages", JSONText.array(messages))])
-    }
-
     /// The ShareGPT line: `{"conversations":[{"from":"system|human|gpt|tool","value":…},…]}`.
     public func shareGPTLine() -> String {
         let items = turns.map { turn -> String in

@@ -13,7 +13,7 @@ public enum DatasetFormat: String, Sendable, CaseIterable, Codable {
     /// turn followed by an assistant turn).
     public func line(for conversation: Conversation) -> String? {
         switch self {
-        case .openai, .mlx: return conversation.openAIChatLine()
+        case .openai, .mlx: return conversation.openAIJSONLine()
         case .sharegpt: return conversation.shareGPTLine()
         case .alpaca: return conversation.alpacaLine()
         }

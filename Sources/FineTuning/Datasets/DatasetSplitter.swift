@@ -73,8 +73,9 @@ public struct DatasetSplitter: Sendable {
     }
 
     /// Splits an OpenAI chat JSONL file into `directory` (created if needed) as `train.jsonl`, `valid.jsonl` and,
-    /// unless the ratios have no test share, `test.jsonl`. `progress` gets (bytes, total) for each of the two passes.
-    public func split(input: URL, into directory: URL, progress: ((Int, Int) -> Void)? = nil) throws -> Summary {
+    /// unless the ratios have no test share, `test.jsonl`; each file replaces its old version only once all are
+    /// written. `makeProgress(label, total bytes, item name)` makes the `split` reporter of the writing pass.
+    public func split(input: URL, into directory: URL, makeProgress: ProgressReporter.Factory? = nil) throws -> Summary {
         var keys: [UInt64] = []
         try OpenAIChatJSONL.forEachConversation(in: input) { _, conversation in keys.append(rankKey(conversation)) }
         let assignment = assignments(forKeys: keys)
@@ -84,13 +85,15 @@ public struct DatasetSplitter: Sendable {
             throw ImportError.unreadable(path: directory.path, reason: "cannot create the directory: \(error.localizedDescription)")
         }
         let names = ratios.test > 0 ? ["train", "valid", "test"] : ["train", "valid"]
-        let writers = try names.map { try JSONLWriter(url: directory.appendingPathComponent("\($0).jsonl")) }
+        let reader = try JSONLLineReader(url: input)
+        let writers = try names.map { try JSONLinesFileWriter(destination: directory.appendingPathComponent("\($0).jsonl")) }
         var summary = Summary()
+        let progress = makeProgress?("split", Int64(reader.byteCount), "conversations")
+        defer { progress?.finish() }
         do {
             var index = 0
-            let reader = try JSONLLineReader(url: input)
             try reader.forEachLine { line in
-                guard let conversation = try OpenAIChatJSONL.conversation(line: line.bytes, number: line.number) else { return }
+                guard let conversation = try OpenAIChatJSONL.conversation(line: line.bytes, number: line.number, path: reader.path) else { return }
                 defer { index += 1 }
                 guard let text = format.line(for: conversation) else {
                     summary.skipped += 1
@@ -103,15 +106,15 @@ public struct DatasetSplitter: Sendable {
                 case 1: summary.valid += 1
                 default: summary.test += 1
                 }
-                if line.number % 4096 == 0 { progress?(line.endOffset, reader.byteCount) }
+                if line.number % 4096 == 0 { progress?.advance(to: Int64(line.endOffset), items: index + 1) }
             }
-            progress?(reader.byteCount, reader.byteCount)
-            for writer in writers { try writer.finish() }
+            progress?.advance(to: Int64(reader.byteCount), items: index)
+            for writer in writers { try writer.commit() }
         } catch {
-            writers.forEach { $0.abandon() }
+            writers.forEach { $0.discard() }
             throw error
         }
-        summary.files = writers.map(\.url.path)
+        summary.files = writers.map(\.destination.path)
         return summary
     }
 }

@@ -1,13 +1,15 @@
-/// Minimal JSON text building for the dataset writers: faster than `JSONSerialization` for the fixed shapes we
-/// write, and byte-for-byte stable (keys in the order given, UTF-8 kept as is, control characters escaped).
+/// Minimal JSON text building for the line writers: faster than `JSONSerialization` for the fixed shapes we
+/// write, and byte-for-byte what it writes with `.withoutEscapingSlashes` (UTF-8 kept as is, `"` and `\`
+/// escaped, control characters as `\b \t \n \f \r` or `\u00xx`). ``appendQuoted(_:to:)`` is the one string
+/// escaper of the package: ``Conversation/openAIJSONLine()`` and the ShareGPT and Alpaca lines use it.
 public enum JSONText {
-    /// `value` as a JSON string literal, quotes included.
-    public static func quoted(_ value: String) -> String {
-        var value = value
-        return value.withUTF8 { bytes -> String in
-            var out: [UInt8] = []
-            out.reserveCapacity(bytes.count + bytes.count / 16 + 8)
-            out.append(0x22)
+    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// Appends `text` as a JSON string literal, quotes included.
+    public static func appendQuoted(_ text: String, to out: inout [UInt8]) {
+        out.append(0x22)
+        var text = text
+        text.withUTF8 { bytes in
             var runStart = 0
             for i in 0..<bytes.count {
                 let b = bytes[i]
@@ -17,20 +19,25 @@ public enum JSONText {
                 switch b {
                 case 0x22: out.append(contentsOf: [0x5C, 0x22])
                 case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
-                case 0x0A: out.append(contentsOf: [0x5C, 0x6E])
-                case 0x0D: out.append(contentsOf: [0x5C, 0x72])
-                case 0x09: out.append(contentsOf: [0x5C, 0x74])
-                case 0x08: out.append(contentsOf: [0x5C, 0x62])
-                case 0x0C: out.append(contentsOf: [0x5C, 0x66])
-                default:
-                    let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                    out.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 15)]])
+                case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+                case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+                case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+                case 0x08: out.append(contentsOf: [0x5C, UInt8(ascii: "b")])
+                case 0x0C: out.append(contentsOf: [0x5C, UInt8(ascii: "f")])
+                default: out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 15)]])
                 }
             }
             if runStart < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count])) }
-            out.append(0x22)
-            return String(decoding: out, as: UTF8.self)
         }
+        out.append(0x22)
+    }
+
+    /// `value` as a JSON string literal, quotes included.
+    public static func quoted(_ value: String) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(value.utf8.count + value.utf8.count / 16 + 8)
+        appendQuoted(value, to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// A JSON object from already-encoded values, keys in the given order.

@@ -75,7 +75,7 @@ public enum ExportImporter {
     /// `extract` for a ZIP's entry, then `import`.
     public static func importFile(_ input: URL, to output: URL, configuration: ExportImportConfiguration,
                                   onArchiveEntry: ((_ entry: String, _ bytes: Int64) -> Void)? = nil,
-                                  makeProgress: ((_ label: String, _ totalBytes: Int64, _ itemName: String) -> ProgressReporter)? = nil)
+                                  makeProgress: ProgressReporter.Factory? = nil)
         throws(ImportError) -> ExportImportSummary {
         let writer = try JSONLinesFileWriter(destination: output)
         var summary = ExportImportSummary()
@@ -96,11 +96,7 @@ public enum ExportImporter {
                 reporter?.advance(to: done, items: summary.conversations)
             }) { (conversation) throws(ImportError) in
                 guard !conversation.turns.isEmpty else { summary.emptySkipped += 1; return }
-                let line: String
-                do { line = try conversation.openAIJSONLine() } catch {
-                    throw .badRecord(path: input.path, location: "conversation \(conversation.id)", reason: "cannot be written as JSON")
-                }
-                try writer.write(line: line)
+                try writer.write(line: conversation.openAIJSONLine())
                 summary.conversations += 1
             }
             try writer.commit()
@@ -151,12 +147,12 @@ public enum ExportImporter {
         // A pretty-printed array element spans several lines; OpenAIChatJSONL reads one line per record.
         let line = record.data.contains(0x0A) ? try compacted(record, path: path) : record.data
         do {
-            guard var conversation = try OpenAIChatJSONL.conversations(from: line).first else { return nil }
+            guard var conversation = try OpenAIChatJSONL.conversations(from: line, name: path).first else { return nil }
             conversation.id = record.location.replacingOccurrences(of: " ", with: "-")
             return conversation
         } catch {
-            var reason = error.description
-            if case let .unexpectedShape(text) = error, text.hasPrefix("line 1: ") { reason = String(text.dropFirst("line 1: ".count)) }
+            // The error names "line 1" of the one-record text; place it at the record instead.
+            guard case let .badRecord(_, _, reason) = error else { throw error }
             throw .badRecord(path: path, location: record.location, reason: reason)
         }
     }

@@ -88,17 +88,10 @@ public enum PlainTextQAImporter {
         private mutating func readLine() -> String? {
             guard position < data.count else { return nil }
             let data = self.data
-            let start = position
-            let end = data.withUnsafeBytes { raw -> Int in
-                let bytes = raw.bindMemory(to: UInt8.self)
-                var end = start
-                while end < bytes.count, bytes[end] != 0x0A { end += 1 }
-                return end
-            }
-            position = min(end + 1, data.count)
+            let (content, next) = data.withUnsafeBytes { JSONLLineReader.bounds(in: $0, from: position) }
+            position = min(next, data.count)
             lineNumber += 1
-            var bytes = data.subdata(in: start..<end)
-            if bytes.last == 0x0D { bytes.removeLast() }
+            var bytes = data.subdata(in: content)
             if lineNumber == 1, bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
             return String(decoding: bytes, as: UTF8.self)
         }

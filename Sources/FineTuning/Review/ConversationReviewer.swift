@@ -116,7 +116,7 @@ public struct ConversationReviewer {
 
     private func writeOutput(_ state: ReviewState) throws -> Outcome {
         var outcome = Outcome()
-        let writer = try JSONLWriter(url: outputURL)
+        let writer = try JSONLinesFileWriter(destination: outputURL)
         do {
             for decision in state.decisions {
                 var c = conversations[decision.index]
@@ -130,11 +130,11 @@ public struct ConversationReviewer {
                     outcome.edited += 1
                     for (i, text) in (decision.texts ?? []).enumerated() where i < c.turns.count { c.turns[i].text = text }
                 }
-                try writer.write(line: c.openAIChatLine())
+                try writer.write(line: c.openAIJSONLine())
             }
-            try writer.finish()
+            try writer.commit()
         } catch {
-            writer.abandon()
+            writer.discard()
             throw error
         }
         return outcome

@@ -2,7 +2,7 @@ import Foundation
 
 /// Reads the records of a file that is either one JSON array of objects or JSON Lines (one value per line;
 /// blank lines are skipped), deciding by the first non-blank byte (`[` means an array). The file is
-/// memory-mapped and each record is parsed on its own.
+/// memory-mapped and each record is parsed on its own; lines are split by ``JSONLLineReader/bounds(in:from:)``.
 public struct JSONRecordReader {
     /// One record: its bytes and where it is (`line 12`, or `element 3 (byte 1042)`).
     public struct Record {
@@ -66,20 +66,18 @@ public struct JSONRecordReader {
         }
         let data = self.data
         while lineOffset < data.count {
-            let (start, end, next) = data.withUnsafeBytes { raw -> (Int, Int, Int) in
-                let bytes = raw.bindMemory(to: UInt8.self)
-                var end = lineOffset
-                while end < bytes.count, bytes[end] != 0x0A { end += 1 }
-                var start = lineOffset
-                if lineNumber == 0, end - start >= 3, bytes[start] == 0xEF, bytes[start + 1] == 0xBB, bytes[start + 2] == 0xBF { start += 3 }
-                var trimmedEnd = end
+            let (start, end, next) = data.withUnsafeBytes { bytes -> (Int, Int, Int) in
+                let (content, next) = JSONLLineReader.bounds(in: bytes, from: lineOffset)
+                var start = content.lowerBound
+                if lineNumber == 0, content.count >= 3, bytes[start] == 0xEF, bytes[start + 1] == 0xBB, bytes[start + 2] == 0xBF { start += 3 }
+                var trimmedEnd = content.upperBound
                 while trimmedEnd > start, [0x20, 0x0D, 0x09].contains(bytes[trimmedEnd - 1]) { trimmedEnd -= 1 }
                 while start < trimmedEnd, [0x20, 0x09].contains(bytes[start]) { start += 1 }
-                return (start, trimmedEnd, min(end + 1, bytes.count))
+                return (start, trimmedEnd, min(next, bytes.count))
             }
             lineNumber += 1
             lineOffset = next
-            if let file, start - releasedUpTo >= 32 << 20 {
+            if let file, start - releasedUpTo >= JSONLLineReader.releaseStep {
                 file.release(before: start)
                 releasedUpTo = start
             }

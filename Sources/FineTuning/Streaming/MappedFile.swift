@@ -9,45 +9,84 @@ import Darwin
 /// streaming through a large export keeps only a window of it resident instead of the whole file.
 /// Files that cannot be mapped (pipes, some special files) are read into memory instead.
 public final class MappedFile: @unchecked Sendable {
-    /// The file's bytes (backed by the mapping).
+    /// The file's path.
+    public let path: String
+    /// The file's bytes (backed by the mapping; they stay valid as long as this `Data` lives).
     public let data: Data
-    private let base: UnsafeMutableRawPointer?
-    private let length: Int
+    /// The same bytes as a buffer that stays valid as long as this object lives.
+    public var bytes: UnsafeRawBufferPointer { storage.bytes }
+    private let storage: Storage
     private let lock = NSLock()
     private var released = 0
 
+    /// Owns the mapping (or the copy of an unmappable file) and unmaps or frees it when the last user goes:
+    /// the `MappedFile`, or the `data` handed out (`Data` copies very small buffers and drops the original at once).
+    private final class Storage: @unchecked Sendable {
+        let bytes: UnsafeRawBufferPointer
+        let isMapped: Bool
+
+        init(bytes: UnsafeRawBufferPointer, isMapped: Bool) {
+            self.bytes = bytes
+            self.isMapped = isMapped
+        }
+
+        /// A copy of `data` of our own (so that `bytes` has a stable address).
+        convenience init(copying data: Data) {
+            guard !data.isEmpty else {
+                self.init(bytes: UnsafeRawBufferPointer(start: nil, count: 0), isMapped: false)
+                return
+            }
+            let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: data.count, alignment: 16)
+            copy.copyBytes(from: data)
+            self.init(bytes: UnsafeRawBufferPointer(copy), isMapped: false)
+        }
+
+        deinit {
+            guard let base = bytes.baseAddress else { return }
+            if isMapped { _ = munmap(UnsafeMutableRawPointer(mutating: base), bytes.count) } else { base.deallocate() }
+        }
+
+        /// The bytes as `Data` that keeps this storage alive.
+        var data: Data {
+            guard let base = bytes.baseAddress else { return Data() }
+            return Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: bytes.count,
+                        deallocator: .custom { _, _ in withExtendedLifetime(self) {} })
+        }
+    }
+
     /// Maps `url`.
     public init(_ url: URL) throws(ImportError) {
+        path = url.path
         let fd = open(url.path, O_RDONLY)
         guard fd >= 0 else { throw .unreadable(path: url.path, reason: String(cString: strerror(errno))) }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw .unreadable(path: url.path, reason: String(cString: strerror(errno))) }
+        guard (info.st_mode & S_IFMT) != S_IFDIR else { throw .unreadable(path: url.path, reason: "is a directory") }
         let size = Int(info.st_size)
         if (info.st_mode & S_IFMT) == S_IFREG, size > 0,
            let pointer = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), pointer != MAP_FAILED {
             _ = madvise(pointer, size, MADV_SEQUENTIAL)
-            base = pointer
-            length = size
-            data = Data(bytesNoCopy: pointer, count: size, deallocator: .custom { pointer, count in _ = munmap(pointer, count) })
+            storage = Storage(bytes: UnsafeRawBufferPointer(start: pointer, count: size), isMapped: true)
         } else {
-            base = nil
-            length = 0
-            do { data = try Data(contentsOf: url) } catch {
+            let contents: Data
+            do { contents = try Data(contentsOf: url) } catch {
                 throw .unreadable(path: url.path, reason: (error as NSError).localizedDescription)
             }
+            storage = Storage(copying: contents)
         }
+        data = storage.data
     }
 
     /// Lets the kernel drop the resident pages before `offset` (they are read again from the file if touched).
     public func release(before offset: Int) {
-        guard let base else { return }
+        guard storage.isMapped, let base = bytes.baseAddress else { return }
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
-        let end = min(offset, length) / page * page
+        let end = min(offset, bytes.count) / page * page
         lock.lock()
         defer { lock.unlock() }
         guard end > released else { return }
-        _ = madvise(base + released, end - released, MADV_DONTNEED)
+        _ = madvise(UnsafeMutableRawPointer(mutating: base + released), end - released, MADV_DONTNEED)
         released = end
     }
 }

@@ -12,6 +12,10 @@ public final class ProgressReporter: @unchecked Sendable {
     /// Where the lines go: a redrawn bar (terminal) or plain periodic lines (logs, pipes).
     public enum Style: Sendable { case bar, lines }
 
+    /// Makes the reporter of one step once its size is known: `(label, total bytes, item name)`. The import,
+    /// curation and split take one, so that the caller chooses where progress goes (or passes none).
+    public typealias Factory = (_ label: String, _ totalBytes: Int64, _ itemName: String) -> ProgressReporter
+
     /// The first word of each line (`import`, `curate`, …).
     public let label: String
     /// The total in bytes, when known.
