@@ -2,6 +2,7 @@
 forwarded to it (whole and streamed), a dead backend skipped and taken out by the circuit breaker, and the
 routing decision visible in headers, bodies, /v1/models and /metrics."""
 import json
+import time
 
 import httpx
 import pytest
@@ -162,3 +163,52 @@ def test_client_logprobs_survive_remote_judging(judging_gateway):
     content = body["choices"][0]["logprobs"]["content"]
     assert content and len(content[0]["top_logprobs"]) == 2
     assert 0 < body["groupqwen"]["escalations"][0]["confidence"] < 0.3
+
+
+@pytest.fixture(scope="module")
+def caching_gateway(server, tmp_path_factory):
+    """A remote-only gateway with the semantic cache on (in memory)."""
+    config = tmp_path_factory.mktemp("caching") / "caching.yaml"
+    config.write_text(f"""
+cache:
+  path: ":memory:"
+models:
+  - id: remote
+    url: {server}/v1
+    remote_model: smollm2
+""")
+    proc, base = start_server(config, "python-tests-caching-gateway.log")
+    yield base
+    stop_server(proc)
+
+
+def ask_until_hit(base, question, attempts=20):
+    """The answer is stored just after the first response is sent: ask again until it is there."""
+    for _ in range(attempts):
+        r = chat(base, question, model="remote", max_tokens=12)
+        if r.headers["x-groupqwen-cache"] == "hit":
+            return r
+        time.sleep(0.1)
+    raise AssertionError(f"no cache hit for {question!r}")
+
+
+def test_remote_answers_are_cached(caching_gateway):
+    first = chat(caching_gateway, "What is the capital of France?", model="remote", max_tokens=12)
+    assert first.headers["x-groupqwen-cache"] == "miss" and first.json()["groupqwen"]["cache"]["hit"] is False
+    hit = ask_until_hit(caching_gateway, "Which city is France's capital?")
+    body = hit.json()
+    assert body["model"] == "remote" and hit.headers["x-groupqwen-model"] == "remote"
+    assert body["groupqwen"]["cache"]["hit"] is True and body["groupqwen"]["cache"]["similarity"] >= 0.9
+    assert body["choices"][0]["message"]["content"] == first.json()["choices"][0]["message"]["content"]
+
+
+def test_streamed_remote_answers_are_cached(caching_gateway):
+    body = {"model": "remote", "messages": [{"role": "user", "content": "How many legs does a spider have?"}],
+            "max_tokens": 12, "temperature": 0, "stream": True}
+    with httpx.stream("POST", caching_gateway + "/v1/chat/completions", json=body, timeout=120) as r:
+        assert r.headers["x-groupqwen-cache"] == "miss"
+        events = [line[6:] for line in r.iter_lines() if line.startswith("data: ")]
+    chunks = [json.loads(e) for e in events[:-1]]
+    streamed = "".join(c["choices"][0]["delta"].get("content") or "" for c in chunks if c["choices"])
+    hit = ask_until_hit(caching_gateway, "What is the number of legs on a spider?")
+    assert hit.json()["choices"][0]["message"]["content"] == streamed

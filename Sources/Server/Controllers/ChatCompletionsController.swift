@@ -49,13 +49,15 @@ struct ChatCompletionsController: Sendable {
             let isLast = index == plan.candidates.count - 1
             let next = isLast ? nil : plan.candidates[index + 1].id
             if let backend = state.remotes[served.id] {
-                let outcome = RoutingOutcome(plan: plan, model: served, escalations: escalations, confidence: nil, started: started)
+                var outcome = RoutingOutcome(plan: plan, model: served, escalations: escalations, confidence: nil, started: started)
+                outcome.cache = cacheDecision
                 let judge = isLast || jsonMode != nil ? nil
                     : RemoteForwarder.Judge(threshold: state.configuration.routing.minConfidence,
                                             probeTokens: state.configuration.routing.probeTokens)
                 do {
-                    return try await RemoteForwarder(state: state, backend: backend, routing: outcome, judge: judge)
-                        .chat(body: rawBody, stream: parameters.stream)
+                    let forwarder = RemoteForwarder(state: state, backend: backend, routing: outcome, judge: judge,
+                                                    onAnswer: { promptTokens, output in remember(served, promptTokens, [output]) })
+                    return try await forwarder.chat(body: rawBody, stream: parameters.stream)
                 } catch let unsure as RemoteLowConfidence {
                     escalations.append(Escalation(from: served.id, to: next, reason: .lowConfidence, confidence: unsure.confidence,
                                                   detail: parameters.stream ? "first \(unsure.tokens) tokens" : nil))

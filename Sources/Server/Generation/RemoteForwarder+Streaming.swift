@@ -34,8 +34,14 @@ extension RemoteForwarder {
             var lastID = ""
             var completionTokens = 0
             var promptTokens = 0
+            var text = "", finishReason: Any?, choiceIndexes = Set<Int>()
             func relay(_ original: [String: Any]) async throws {
                 var chunk = original
+                for choice in chunk["choices"] as? [[String: Any]] ?? [] {
+                    choiceIndexes.insert(choice["index"] as? Int ?? 0)
+                    text += (choice["delta"] as? [String: Any])?["content"] as? String ?? ""
+                    if let reason = choice["finish_reason"], !(reason is NSNull) { finishReason = reason }
+                }
                 chunk["model"] = modelID
                 if !keepLogprobs, var choices = chunk["choices"] as? [[String: Any]] {
                     for i in choices.indices where choices[i]["logprobs"] != nil { choices[i]["logprobs"] = NSNull() }
@@ -53,6 +59,9 @@ extension RemoteForwarder {
                 if let chunk = Self.parse(payload) { try await relay(chunk) }
             }
             record(routing, promptTokens: promptTokens, completionTokens: completionTokens)
+            if choiceIndexes.count == 1, let output = Self.output(text: text, finishReason: finishReason, completionTokens: completionTokens) {
+                onAnswer?(promptTokens, output)
+            }
             let last: [String: Any] = ["id": lastID, "object": "chat.completion.chunk", "created": state.now,
                                        "model": modelID, "choices": [Any](), "groupqwen": Self.routingObject(routing)]
             try await writer.write(Self.event(last))

@@ -25,6 +25,8 @@ struct RemoteForwarder: Sendable {
     let backend: RemoteBackend
     var routing: RoutingOutcome
     var judge: Judge?
+    /// Called with the answer of a single-choice request that ended normally (the semantic cache keeps it).
+    var onAnswer: (@Sendable (_ promptTokens: Int, ChoiceOutput) -> Void)?
 
     /// Throws `RemoteBackendError` when the backend cannot answer and `RemoteLowConfidence` when the judge
     /// rejects its answer (the caller escalates in both cases).
@@ -67,9 +69,23 @@ struct RemoteForwarder: Sendable {
         var headers = responseHeaders(routing)
         headers[.contentType] = "application/json"
         let usage = answer["usage"] as? [String: Any]
-        record(routing, promptTokens: usage?["prompt_tokens"] as? Int ?? 0, completionTokens: usage?["completion_tokens"] as? Int ?? 0)
+        let promptTokens = usage?["prompt_tokens"] as? Int ?? 0, completionTokens = usage?["completion_tokens"] as? Int ?? 0
+        record(routing, promptTokens: promptTokens, completionTokens: completionTokens)
+        if choices.count == 1, let text = (choices[0]["message"] as? [String: Any])?["content"] as? String,
+           let output = Self.output(text: text, finishReason: choices[0]["finish_reason"], completionTokens: completionTokens) {
+            onAnswer?(promptTokens, output)
+        }
         return Response(status: .ok, headers: headers,
                         body: .init(byteBuffer: ByteBuffer(data: try JSONSerialization.data(withJSONObject: answer))))
+    }
+
+    /// A finished remote answer as a choice (nil unless it ended with `stop` or `length`).
+    static func output(text: String, finishReason: Any?, completionTokens: Int) -> ChoiceOutput? {
+        switch finishReason as? String {
+        case "stop": return ChoiceOutput(text: text, finishReason: .stop, completionTokens: completionTokens)
+        case "length": return ChoiceOutput(text: text, finishReason: .length, completionTokens: completionTokens)
+        default: return nil
+        }
     }
 
     /// The token log-probabilities of one choice (`logprobs.content[].logprob`, whole answers and stream
@@ -92,7 +108,7 @@ struct RemoteForwarder: Sendable {
     func record(_ routing: RoutingOutcome, promptTokens: Int, completionTokens: Int) {
         state.metrics.recordCompletion(endpoint: "chat", model: routing.model.id, tier: routing.model.tier, status: "ok",
                                        promptTokens: promptTokens, completionTokens: completionTokens,
-                                       duration: .now - routing.started, cache: "bypass")
+                                       duration: .now - routing.started, cache: routing.cache.label)
         routing.escalations.forEach(state.metrics.recordEscalation)
     }
 }
