@@ -21,7 +21,7 @@ struct DataStatsCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let counter: (@Sendable (String) -> Int)? = if let tokenizerModel { try await makeTokenCounter(model: tokenizerModel) } else { nil }
-            let stats = try DatasetStatistics(file: URL(fileURLWithPath: file), tokenCount: counter)
+            let stats = try DatasetStatistics(file: URL(fileURLWithPath: file), tokenCount: counter, makeProgress: reportProgress)
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys]

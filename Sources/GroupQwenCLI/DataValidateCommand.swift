@@ -13,7 +13,7 @@ struct DataValidateCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let result = try DatasetValidator().validate(path: URL(fileURLWithPath: path))
+            let result = try DatasetValidator().validate(path: URL(fileURLWithPath: path), makeProgress: reportProgress)
             for problem in result.problems { print(problem.description) }
             let formats = Set(result.formats.values.map(\.rawValue)).sorted().joined(separator: ", ")
             printNote(result.summary + (formats.isEmpty ? "" : " (\(formats))"))

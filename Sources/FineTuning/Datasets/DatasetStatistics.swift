@@ -69,8 +69,9 @@ public struct DatasetStatistics: Sendable, Codable, Equatable {
     /// Occurrences of each redaction placeholder, by kind (`EMAIL`, `PHONE`, …).
     public var placeholders: [String: Int] = [:]
 
-    /// Reads an OpenAI chat JSONL file as a stream (memory: three integers and a MinHash signature per conversation).
-    public init(file: URL, tokenCount: (@Sendable (String) -> Int)? = nil) throws {
+    /// Reads an OpenAI chat JSONL file as a stream (memory: three integers and a MinHash signature per conversation);
+    /// `makeProgress` makes the `stats` progress reporter.
+    public init(file: URL, tokenCount: (@Sendable (String) -> Int)? = nil, makeProgress: ProgressReporter.Factory? = nil) throws {
         var characterCounts: [Int] = []
         var tokenCounts: [Int] = []
         var turnCounts: [Int] = []
@@ -79,7 +80,7 @@ public struct DatasetStatistics: Sendable, Codable, Equatable {
         let minHash = MinHash()
         let placeholderKinds = PIIRedactor.Kind.allCases.map { ($0.rawValue, Array($0.placeholder.utf8)) }
         if tokenCount != nil { tokenMethod = "counted" }
-        try OpenAIChatJSONL.forEachConversation(in: file) { _, conversation in
+        try OpenAIChatJSONL.forEachConversation(in: file, makeProgress: makeProgress.map { make in { _, total, items in make("stats", total, items) } }) { _, conversation in
             conversations += 1
             var characters = 0, tokens = 0
             for turn in conversation.turns {

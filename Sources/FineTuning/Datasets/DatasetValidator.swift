@@ -27,12 +27,13 @@ public struct DatasetValidator: Sendable {
 
     /// Validates a JSONL file, or a folder: an MLX-LM folder needs `train.jsonl` (non-empty) and `valid.jsonl`;
     /// `test.jsonl` is checked when present (MLX-LM only reads it for `--test`, and an 80/20 split has none).
-    public func validate(path: URL) throws -> Result {
+    /// `makeProgress` makes the `validate` progress reporter of each file.
+    public func validate(path: URL, makeProgress: ProgressReporter.Factory? = nil) throws -> Result {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path.path, isDirectory: &isDirectory) else {
             throw ImportError.unreadable(path: path.path, reason: "no such file or directory")
         }
-        guard isDirectory.boolValue else { return try validate(file: path) }
+        guard isDirectory.boolValue else { return try validate(file: path, makeProgress: makeProgress) }
         var result = Result()
         for name in ["train", "valid", "test"] {
             let file = path.appendingPathComponent("\(name).jsonl")
@@ -40,7 +41,7 @@ public struct DatasetValidator: Sendable {
                 if name != "test" { result.problems.append(Problem(file: file.path, line: 0, reason: "missing (an MLX-LM folder needs train.jsonl and valid.jsonl)")) }
                 continue
             }
-            let one = try validate(file: file)
+            let one = try validate(file: file, makeProgress: makeProgress)
             result.lines += one.lines
             result.problems += one.problems
             result.formats.merge(one.formats) { a, _ in a }
@@ -51,12 +52,12 @@ public struct DatasetValidator: Sendable {
 
     /// Validates one JSONL file; its format is detected from its first parseable line. Blank lines between
     /// records are errors; blank lines at the end are not.
-    public func validate(file: URL) throws -> Result {
+    public func validate(file: URL, makeProgress: ProgressReporter.Factory? = nil) throws -> Result {
         let reader = try JSONLLineReader(url: file)
         var result = Result()
         var format: DatasetFormat?
         var pendingBlanks: [Int] = []   // blank lines are reported once a record follows them (trailing ones are fine)
-        reader.forEachLine { line in
+        reader.forEachLine(progress: makeProgress?("validate", Int64(reader.byteCount), "lines")) { line in
             result.lines += 1
             if line.isBlank {
                 pendingBlanks.append(line.number)

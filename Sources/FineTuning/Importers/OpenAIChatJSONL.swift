@@ -21,9 +21,10 @@ public enum OpenAIChatJSONL {
 
     /// Streams a JSONL file: calls `body` with each line's number and conversation, in order, without holding
     /// the file in memory (it is memory-mapped). Blank lines are skipped; a bad line throws naming the file and line.
-    public static func forEachConversation(in url: URL, _ body: (_ lineNumber: Int, _ conversation: Conversation) throws -> Void) throws {
+    public static func forEachConversation(in url: URL, makeProgress: ProgressReporter.Factory? = nil,
+                                           _ body: (_ lineNumber: Int, _ conversation: Conversation) throws -> Void) throws {
         let reader = try JSONLLineReader(url: url)
-        try reader.forEachLine { line in
+        try reader.forEachLine(progress: makeProgress?("read", Int64(reader.byteCount), "lines")) { line in
             if let c = try conversation(line: line.bytes, number: line.number, path: reader.path) { try body(line.number, c) }
         }
     }

@@ -77,9 +77,17 @@ public struct JSONLLineReader: Sendable {
     }
 
     /// Calls `body` for every line, in order (a final line without a newline included; nothing after the last newline).
-    /// A line's bytes are valid only during the call.
-    public func forEachLine<E: Error>(_ body: (Line) throws(E) -> Void) throws(E) {
-        try Self.forEachLine(in: file.bytes, releasing: file, body)
+    /// A line's bytes are valid only during the call. `progress`, when given, advances every 4,096 lines
+    /// (bytes read, lines as items) and is finished at the end.
+    public func forEachLine<E: Error>(progress: ProgressReporter? = nil, _ body: (Line) throws(E) -> Void) throws(E) {
+        defer { progress?.finish() }
+        var lines = 0
+        try Self.forEachLine(in: file.bytes, releasing: file) { (line: Line) throws(E) in
+            try body(line)
+            lines = line.number
+            if lines % 4096 == 0 { progress?.advance(to: Int64(line.endOffset), items: lines) }
+        }
+        progress?.advance(to: Int64(byteCount), items: lines)
     }
 
     /// Calls `body` with consecutive batches of up to `size` lines (for processing a batch on several threads).
