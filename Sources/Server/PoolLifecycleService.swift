@@ -2,7 +2,7 @@ import Gateway
 import Logging
 import ServiceLifecycle
 
-/// Starts the pool's preloading in the background when the server starts and, on graceful
+/// Starts the pool's preloading (then the semantic cache's encoder) in the background when the server starts and, on graceful
 /// shutdown (after the HTTP server has drained), lets in-flight generations finish and stops
 /// every model.
 struct PoolLifecycleService: Service {
@@ -17,6 +17,12 @@ struct PoolLifecycleService: Service {
             await pool.preload()
             state.markReady()
             logger.info("models ready after \(clock.now - start)")
+            // The semantic cache's query encoder, so the first cacheable request does not pay its load.
+            if state.cache != nil {
+                do { _ = try await state.cacheKeys.embedder() } catch {
+                    logger.warning("semantic cache encoder not loaded: \(error)")
+                }
+            }
         }
         try? await gracefulShutdown()
         state.markStopping()
