@@ -51,6 +51,17 @@ import Testing
         #expect(json?["conversations"] as? Int == kept)
     }
 
+    @Test func importReadsStandardInput() throws {
+        let dir = try TemporaryDirectory()
+        let fixture = Self.fixtures.appendingPathComponent("chatgpt-conversations.json")
+        let fromFile = dir.path("file.jsonl"), fromPipe = dir.path("pipe.jsonl")
+        _ = try run(["import", "--from", "chatgpt", fixture.path, "-o", fromFile])
+        let piped = try CommandRunner.run(["data", "import", "--from", "chatgpt", "/dev/stdin", "-o", fromPipe],
+                                          input: try Data(contentsOf: fixture))
+        #expect(piped.status == 0, "\(piped.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: fromPipe)) == Data(contentsOf: URL(fileURLWithPath: fromFile)))
+    }
+
     @Test func validateNamesEveryBadLineAndFails() throws {
         let dir = try TemporaryDirectory()
         let path = dir.path("bad.jsonl")

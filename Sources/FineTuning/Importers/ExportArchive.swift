@@ -1,12 +1,18 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import ZIPFoundation
 
 /// A chat export ZIP (ChatGPT, Claude, Google Takeout): finds the one file an importer needs and extracts it
 /// to a temporary file, so it can be streamed like a plain file.
 public enum ExportArchive {
     /// Whether `url` starts with a ZIP signature (`PK\u{3}\u{4}`, or `PK\u{5}\u{6}` for an empty archive).
+    /// Only regular files are looked at: reading a pipe's first bytes would take them from the importer
+    /// (and a ZIP needs seeking anyway).
     public static func isZIP(_ url: URL) -> Bool {
-        guard let handle = try? FileHandle(forReadingFrom: url) else { return false }
+        var info = stat()
+        guard stat(url.path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, let handle = try? FileHandle(forReadingFrom: url) else { return false }
         defer { try? handle.close() }
         let head = (try? handle.read(upToCount: 4)) ?? Data()
         return head == Data([0x50, 0x4B, 0x03, 0x04]) || head == Data([0x50, 0x4B, 0x05, 0x06])

@@ -69,9 +69,17 @@ public final class MappedFile: @unchecked Sendable {
             _ = madvise(pointer, size, MADV_SEQUENTIAL)
             storage = Storage(bytes: UnsafeRawBufferPointer(start: pointer, count: size), isMapped: true)
         } else {
-            let contents: Data
-            do { contents = try Data(contentsOf: url) } catch {
-                throw .unreadable(path: url.path, reason: (error as NSError).localizedDescription)
+            // A pipe (`/dev/stdin`), a FIFO or an empty file: read what the descriptor gives until its end.
+            var contents = Data()
+            var chunk = [UInt8](repeating: 0, count: 1 << 20)
+            while true {
+                let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                if n == 0 { break }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw .unreadable(path: url.path, reason: String(cString: strerror(errno)))
+                }
+                contents.append(contentsOf: chunk[0..<n])
             }
             storage = Storage(copying: contents)
         }
