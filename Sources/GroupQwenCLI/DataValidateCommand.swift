@@ -16,7 +16,11 @@ struct DataValidateCommand: AsyncParsableCommand {
             let result = try DatasetValidator().validate(path: URL(fileURLWithPath: path), makeProgress: reportProgress)
             for problem in result.problems { print(problem.description) }
             let formats = Set(result.formats.values.map(\.rawValue)).sorted().joined(separator: ", ")
-            printNote(result.summary + (formats.isEmpty ? "" : " (\(formats))"))
+            let files = result.linesByFile.count > 1
+                ? "; " + result.linesByFile.sorted { $0.key < $1.key }
+                    .map { "\(URL(fileURLWithPath: $0.key).lastPathComponent) \($0.value)" }.joined(separator: ", ")
+                : ""
+            printNote(result.summary + (formats.isEmpty ? "" : " (\(formats))") + files)
             if !result.isValid { throw ExitCode.failure }
         }
     }

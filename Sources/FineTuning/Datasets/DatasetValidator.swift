@@ -17,6 +17,8 @@ public struct DatasetValidator: Sendable {
         public var problems: [Problem] = []
         /// The format detected per file path.
         public var formats: [String: DatasetFormat] = [:]
+        /// Lines of each file read (a folder has several).
+        public var linesByFile: [String: Int] = [:]
         public var badLines: Int { Set(problems.map { "\($0.file):\($0.line)" }).count }
         public var isValid: Bool { problems.isEmpty }
         /// `N lines, M bad`.
@@ -45,6 +47,7 @@ public struct DatasetValidator: Sendable {
             result.lines += one.lines
             result.problems += one.problems
             result.formats.merge(one.formats) { a, _ in a }
+            result.linesByFile.merge(one.linesByFile) { a, _ in a }
             if name == "train", one.lines == 0 { result.problems.append(Problem(file: file.path, line: 0, reason: "empty (train.jsonl needs at least one example)")) }
         }
         return result
@@ -80,6 +83,7 @@ public struct DatasetValidator: Sendable {
             }
         }
         if let format { result.formats[file.path] = format }
+        result.linesByFile[file.path] = result.lines
         return result
     }
 

@@ -74,7 +74,7 @@ public struct ConversationReviewer {
         outcome.finished = index == conversations.count
         output.write(outcome.finished
             ? "Review finished: kept \(outcome.kept), edited \(outcome.edited), skipped \(outcome.skipped); wrote \(outputURL.path).\n"
-            : "Stopped after \(state.decisions.count) of \(conversations.count); run again to resume. Wrote \(outcome.kept + outcome.edited) conversations to \(outputURL.path).\n")
+            : "Stopped after \(state.decisions.count) of \(conversations.count); run again to resume. Wrote \(outcome.kept + outcome.edited) conversation\(outcome.kept + outcome.edited == 1 ? "" : "s") to \(outputURL.path).\n")
         return outcome
     }
 
