@@ -8,11 +8,14 @@ public struct BatchRow: @unchecked Sendable {
     public let cache: KVCache
     /// Whether the caller wants this row's logits.
     public let wantsLogits: Bool
+    /// LoRA adapters applied to this row (rows of one pass may use different adapters).
+    public let adapters: AdapterMix
 
-    public init(token: Int32, position: Int, cache: KVCache, wantsLogits: Bool) {
+    public init(token: Int32, position: Int, cache: KVCache, wantsLogits: Bool, adapters: AdapterMix = .none) {
         self.token = token
         self.position = position
         self.cache = cache
         self.wantsLogits = wantsLogits
+        self.adapters = adapters
     }
 }

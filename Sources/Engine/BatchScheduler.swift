@@ -39,6 +39,7 @@ public final class BatchScheduler: @unchecked Sendable {
     /// `contextOverflow` or `invalidArgument` for requests that can never run.
     public func submit(promptIDs: [Int32], options: GenerationOptions) throws(EngineError) -> AsyncThrowingStream<GenerationEvent, Error> {
         try options.validate()
+        try options.adapters.validate(for: model.configuration)
         guard !promptIDs.isEmpty else { throw .invalidArgument("the prompt is empty") }
         let vocabulary = model.vocabularySize
         if let bad = promptIDs.first(where: { $0 < 0 || Int($0) >= vocabulary }) {
@@ -181,7 +182,8 @@ public final class BatchScheduler: @unchecked Sendable {
         rows.removeAll(keepingCapacity: true)
         owners.removeAll(keepingCapacity: true)
         for s in running where s.isDecoding {
-            rows.append(BatchRow(token: s.nextToken, position: s.cache.count, cache: s.cache, wantsLogits: true))
+            rows.append(BatchRow(token: s.nextToken, position: s.cache.count, cache: s.cache, wantsLogits: true,
+                                 adapters: s.request.options.adapters))
             owners.append(s)
         }
         var budget = configuration.prefillTokensPerStep
@@ -190,7 +192,8 @@ public final class BatchScheduler: @unchecked Sendable {
             let end = min(prompt.count, s.prefilled + budget)
             for position in s.prefilled..<end {
                 let last = position == prompt.count - 1
-                rows.append(BatchRow(token: prompt[position], position: position, cache: s.cache, wantsLogits: last))
+                rows.append(BatchRow(token: prompt[position], position: position, cache: s.cache, wantsLogits: last,
+                                     adapters: s.request.options.adapters))
                 if last { owners.append(s) }
             }
             budget -= end - s.prefilled

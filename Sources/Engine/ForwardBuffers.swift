@@ -19,6 +19,7 @@ final class ForwardBuffers: @unchecked Sendable {
     /// Output lists for the fused products, built once.
     private(set) var queryKeyValueOutputs: [UnsafeMutablePointer<Float>] = []
     private(set) var gateUpOutputs: [UnsafeMutablePointer<Float>] = []
+    private(set) var projectedOutputs: [UnsafeMutablePointer<Float>] = []
 
     init(configuration c: ModelConfiguration, rowCapacity: Int, contextCapacity: Int, threadCount: Int) {
         self.rowCapacity = rowCapacity
@@ -44,6 +45,7 @@ final class ForwardBuffers: @unchecked Sendable {
         self.all = all
         queryKeyValueOutputs = [query, key, value]
         gateUpOutputs = [gate, up]
+        projectedOutputs = [projected]
     }
 
     deinit { for p in all { p.deallocate() } }

@@ -8,6 +8,8 @@ public struct GenerationOptions: Sendable {
     public var topLogprobs: Int = 0
     /// Keep going past end-of-generation tokens (benchmarks).
     public var ignoreEndOfGeneration = false
+    /// LoRA adapters applied to this sequence (none: the base model).
+    public var adapters: AdapterMix = .none
 
     public init() {}
 

@@ -21,6 +21,7 @@ public final class Generator: @unchecked Sendable {
     public func generate(promptIDs: [Int32], options: GenerationOptions, cache: KVCache? = nil,
                          onToken: (GeneratedToken) -> Bool = { _ in true }) throws -> GenerationResult {
         try options.validate()
+        try options.adapters.validate(for: model.configuration)
         guard !promptIDs.isEmpty else { throw EngineError.invalidArgument("the prompt is empty") }
         let cache = cache ?? model.makeCache(capacity: promptIDs.count + options.maxTokens)
         guard promptIDs.count + (options.maxTokens > 0 ? 1 : 0) <= cache.capacity else {
@@ -34,7 +35,7 @@ public final class Generator: @unchecked Sendable {
         // Prompt: one forward pass (chunked internally), logits for the last token only.
         let start = clock.now
         let rows = promptIDs.enumerated().map { i, id in
-            BatchRow(token: id, position: i, cache: cache, wantsLogits: i == promptIDs.count - 1)
+            BatchRow(token: id, position: i, cache: cache, wantsLogits: i == promptIDs.count - 1, adapters: options.adapters)
         }
         var logits = try model.forward(rows)
         timings.promptTokens = promptIDs.count
@@ -49,7 +50,7 @@ public final class Generator: @unchecked Sendable {
             guard onToken(token) else { state.cancel(); break }
             guard state.finishReason == nil else { break }
             stepRow.removeAll(keepingCapacity: true)
-            stepRow.append(BatchRow(token: token.id, position: cache.count, cache: cache, wantsLogits: true))
+            stepRow.append(BatchRow(token: token.id, position: cache.count, cache: cache, wantsLogits: true, adapters: options.adapters))
             logits = try model.forward(stepRow)
         }
         timings.generationSeconds = (clock.now - genStart).seconds

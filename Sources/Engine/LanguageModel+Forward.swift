@@ -9,6 +9,7 @@ extension LanguageModel {
         let n = rows.count
         let d = c.embeddingLength
         let embedScale = c.scalesEmbedding ? Float(d).squareRoot() : 1
+        loraBatch.prepare(rows)
 
         // Token embeddings: one dequantised row of the embedding matrix per token.
         let table = weights.tokenEmbedding
@@ -21,8 +22,8 @@ extension LanguageModel {
         for (layerIndex, layer) in weights.layers.enumerated() {
             // Attention block.
             normalize(b.hidden, weight: layer.attentionNorm, rows: n, width: d, into: b.normed)
-            MatMul.multiply(fusedQueryKeyValue[layerIndex], input: b.normed, count: n,
-                            outputs: b.queryKeyValueOutputs, pool: pool, scratch: scratch)
+            project(fusedQueryKeyValue[layerIndex], targets: Self.queryKeyValueTargets, layer: layerIndex,
+                    input: b.normed, count: n, outputs: b.queryKeyValueOutputs)
             addBias(layer.queryBias, to: b.query, rows: n)
             addBias(layer.keyBias, to: b.key, rows: n)
             addBias(layer.valueBias, to: b.value, rows: n)
@@ -42,7 +43,8 @@ extension LanguageModel {
                 (cache.values(layer: layerIndex) + row.position * c.valueWidth).update(from: b.value + i * c.valueWidth, count: c.valueWidth)
             }
             attend(rows, layer: layerIndex, window: sliding ? c.slidingWindow : 0)
-            MatMul.multiply(layer.output, input: b.attention, count: n, output: b.projected, pool: pool, scratch: scratch)
+            project(outputProjection[layerIndex], targets: Self.outputTargets, layer: layerIndex,
+                    input: b.attention, count: n, outputs: b.projectedOutputs)
             if let post = layer.postAttentionNorm {
                 normalize(b.projected, weight: post, rows: n, width: d, into: b.projected)
             }
@@ -50,12 +52,14 @@ extension LanguageModel {
 
             // Feed-forward block.
             normalize(b.hidden, weight: layer.feedForwardNorm, rows: n, width: d, into: b.normed)
-            MatMul.multiply(fusedGateUp[layerIndex], input: b.normed, count: n, outputs: b.gateUpOutputs, pool: pool, scratch: scratch)
+            project(fusedGateUp[layerIndex], targets: Self.gateUpTargets, layer: layerIndex,
+                    input: b.normed, count: n, outputs: b.gateUpOutputs)
             switch c.activation {
             case .silu: Ops.swiglu(gate: b.gate, up: b.up, count: n * c.feedForwardLength, output: b.gate)
             case .gelu: Ops.geglu(gate: b.gate, up: b.up, count: n * c.feedForwardLength, output: b.gate)
             }
-            MatMul.multiply(layer.down, input: b.gate, count: n, output: b.projected, pool: pool, scratch: scratch)
+            project(downProjection[layerIndex], targets: Self.downTargets, layer: layerIndex,
+                    input: b.gate, count: n, outputs: b.projectedOutputs)
             if let post = layer.postFeedForwardNorm {
                 normalize(b.projected, weight: post, rows: n, width: d, into: b.projected)
             }

@@ -18,6 +18,11 @@ public final class LanguageModel: @unchecked Sendable {
     /// Per-layer lists of the matrices that share an input, built once at load.
     let fusedQueryKeyValue: [[WeightMatrix]]
     let fusedGateUp: [[WeightMatrix]]
+    /// Per-layer one-element lists of the attention output and down projections (for `project`).
+    let outputProjection: [[WeightMatrix]]
+    let downProjection: [[WeightMatrix]]
+    /// Adapter grouping of the chunk being run.
+    let loraBatch = LoRABatch()
     let pool: ThreadPool
     let scratch = MatMulScratch()
     var buffers: ForwardBuffers
@@ -35,6 +40,8 @@ public final class LanguageModel: @unchecked Sendable {
         self.weights = weights
         self.fusedQueryKeyValue = weights.layers.map(\.queryKeyValue)
         self.fusedGateUp = weights.layers.map(\.gateUp)
+        self.outputProjection = weights.layers.map { [$0.output] }
+        self.downProjection = weights.layers.map { [$0.down] }
         self.vocabularySize = weights.outputHead.rows
         self.batchCapacity = batchCapacity
         self.pool = ThreadPool(threadCount: max(1, threads))
@@ -76,6 +83,10 @@ public final class LanguageModel: @unchecked Sendable {
             }
             guard row.cache.capacity <= buffers.scoreCapacity, row.cache.layerCount == configuration.layerCount else {
                 throw .invalidArgument("cache was not created by this model")
+            }
+            for entry in row.adapters.entries where entry.adapter.layerCount != configuration.layerCount
+                || entry.adapter.architecture != configuration.architecture {
+                throw .invalidArgument("adapter '\(entry.adapter.name)' was not made for this model")
             }
             if row.wantsLogits { wantedTotal += 1 }
         }

@@ -27,6 +27,19 @@ public enum ModelLoader {
     /// Loads the model at `path`. Throws `EngineError` with a one-line reason for corrupt files,
     /// unknown architectures and unsupported quantization types.
     public static func load(path: String, options: ModelLoadOptions = ModelLoadOptions()) throws -> LanguageModel {
+        let (file, configuration) = try open(path: path)
+        let tokenizer = try Tokenizer(gguf: file)
+        return try LanguageModel(file: file, configuration: configuration, tokenizer: tokenizer,
+                                 threads: options.threads, batchCapacity: max(1, options.batchCapacity))
+    }
+
+    /// The hyperparameters of the model at `path`, read from its header without loading weights (cheap:
+    /// the file is memory-mapped). Used to check adapters against a model that is not loaded.
+    public static func configuration(path: String) throws -> ModelConfiguration {
+        try open(path: path).configuration
+    }
+
+    private static func open(path: String) throws -> (file: GGUFFile, configuration: ModelConfiguration) {
         let file: GGUFFile
         do { file = try GGUFFile(path: path) } catch { throw EngineError.file(error) }
         guard let arch = file.architecture else { throw EngineError.file(.missingKey("general.architecture")) }
@@ -35,8 +48,6 @@ public enum ModelLoader {
         }
         let configuration: ModelConfiguration
         do { configuration = try architecture.configuration(from: file) } catch { throw EngineError.file(error) }
-        let tokenizer = try Tokenizer(gguf: file)
-        return try LanguageModel(file: file, configuration: configuration, tokenizer: tokenizer,
-                                 threads: options.threads, batchCapacity: max(1, options.batchCapacity))
+        return (file, configuration)
     }
 }

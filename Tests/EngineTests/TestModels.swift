@@ -51,11 +51,18 @@ struct LogprobTolerance: Sendable {
     let median: Double
     let p95: Double
     let max: Double
-    /// Greedy ids may diverge only where llama.cpp's top two candidates are closer than this.
+    /// Our top-1 may differ from llama.cpp's only where llama.cpp rates our pick within this of its own
+    /// (teacher forcing and the first greedy divergence): twice the p95 bound, since both engines' logprobs
+    /// may each sit that far from the exact value.
     let greedyTie: Double
+    /// Share of steps whose top-1 must equal llama.cpp's.
+    let topOneRate: Double
+    /// Mean share of llama.cpp's top-5 that our top-5 holds.
+    let topFiveRate: Double
 
-    /// The tiny F16/Q8_0/Q4_x fixture: within 0.05 everywhere.
-    static let strict = LogprobTolerance(median: 0.05, p95: 0.05, max: 0.05, greedyTie: 0.05)
-    /// Real quantized models.
-    static let quantized = LogprobTolerance(median: 0.1, p95: 0.4, max: 1.5, greedyTie: 0.2)
+    /// The tiny F16/Q8_0/Q4_x fixture: within 0.05 everywhere (its random weights give nearly flat
+    /// distributions, so more top-1 picks are ties).
+    static let strict = LogprobTolerance(median: 0.05, p95: 0.05, max: 0.05, greedyTie: 0.05, topOneRate: 0.95, topFiveRate: 0.85)
+    /// Real quantized models (the settled bound: llama.cpp's own AVX2 build is this far from its AVX-512 output).
+    static let quantized = LogprobTolerance(median: 0.1, p95: 0.4, max: 1.5, greedyTie: 0.8, topOneRate: 0.98, topFiveRate: 0.85)
 }

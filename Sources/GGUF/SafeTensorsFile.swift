@@ -1,5 +1,4 @@
 import Foundation
-import GGUF
 
 /// A memory-mapped `.safetensors` file: an 8-byte little-endian header length, a JSON header mapping
 /// tensor names to `{dtype, shape, data_offsets: [begin, end]}` (offsets relative to the end of the
@@ -63,6 +62,9 @@ public final class SafeTensorsFile: Sendable {
         self.file = file
         self.tensors = tensors
     }
+
+    /// The first byte of `tensor`'s data (valid while this file is alive).
+    public func data(of tensor: Tensor) -> UnsafeRawPointer { UnsafeRawPointer(file.base + tensor.offset) }
 
     /// The F32 data of `name`, checked to have `shape`.
     public func floats(_ name: String, shape: [Int]) throws(SafeTensorsError) -> UnsafePointer<Float> {
