@@ -8,6 +8,8 @@ struct BenchCommand: AsyncParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptions
 
+    @OptionGroup var loraOptions: LoRAOptions
+
     @Option(help: "Prompt tokens per prompt-processing run.")
     var promptTokens: Int = 512
 
@@ -20,21 +22,32 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Also measure N sequences generating at once through the continuous-batching scheduler (aggregate tokens/s).")
     var parallel: Int = 1
 
+    @Flag(help: "With --parallel and several --lora: sequence i gets only adapter i mod (number of adapters), so one batch mixes different adapters.")
+    var loraPerSequence = false
+
     @Flag(help: "Print one JSON object.")
     var json = false
 
     func run() async throws {
         try await reportingErrors {
             guard promptTokens > 0, generateTokens > 0, repetitions > 0 else { throw ValidationError("counts must be positive") }
-            let model = try await modelOptions.load(batchCapacity: promptTokens)
-            let result = try Benchmark(model: model).run(promptTokens: promptTokens, generateTokens: generateTokens, repetitions: repetitions) { line in
-                if !json { FileHandle.standardError.write(Data((line + "\n").utf8)) }
-            }
             guard parallel >= 1 else { throw ValidationError("--parallel must be ≥ 1") }
+            let model = try await modelOptions.load(batchCapacity: promptTokens)
+            let entries = try loraOptions.load(for: model)
+            let log: (String) -> Void = { line in if !json { FileHandle.standardError.write(Data((line + "\n").utf8)) } }
+            // With adapters: the bare model and the model with adapters, runs interleaved.
+            let mix = loraPerSequence ? AdapterMix(Array(entries.prefix(1))) : AdapterMix(entries)
+            let variants: [AdapterMix] = entries.isEmpty ? [.none] : [.none, mix]
+            let results = try Benchmark(model: model).run(promptTokens: promptTokens, generateTokens: generateTokens,
+                                                          repetitions: repetitions, variants: variants, log: log)
+            let result = results[0], adapted = results.count > 1 ? results[1] : nil
+            let perSequence: [AdapterMix] = loraPerSequence ? entries.map { AdapterMix([$0]) } : (entries.isEmpty ? [] : [mix])
             let parallelTPS = parallel > 1
-                ? try await Benchmark(model: model).runParallel(sequences: parallel, generateTokens: generateTokens, repetitions: repetitions) { line in
-                    if !json { FileHandle.standardError.write(Data((line + "\n").utf8)) }
-                } : nil
+                ? try await Benchmark(model: model).runParallel(sequences: parallel, generateTokens: generateTokens,
+                                                                repetitions: repetitions, adapters: perSequence, log: log)
+                : nil
+            // What the parallel figure is compared with: one sequence at a time with the same adapters.
+            let single = adapted ?? result
             let fileName = URL(fileURLWithPath: model.file.path).lastPathComponent
             let reference = LlamaCppReference.figures(forFile: fileName)
             if json {
@@ -46,7 +59,18 @@ struct BenchCommand: AsyncParsableCommand {
                 ]
                 object["pp\(promptTokens)_tps"] = result.promptTPS
                 object["tg\(generateTokens)_tps"] = result.generateTPS
-                if let parallelTPS { object["tg\(generateTokens)_x\(parallel)_tps"] = parallelTPS }
+                if let adapted {
+                    object["lora"] = mix.description
+                    object["lora_pp\(promptTokens)_tps"] = adapted.promptTPS
+                    object["lora_tg\(generateTokens)_tps"] = adapted.generateTPS
+                    object["lora_pp_slowdown"] = 1 - adapted.promptTPS / result.promptTPS
+                    object["lora_tg_slowdown"] = 1 - adapted.generateTPS / result.generateTPS
+                }
+                if let parallelTPS {
+                    object["tg\(generateTokens)_x\(parallel)_tps"] = parallelTPS
+                    object["parallel_speedup"] = parallelTPS / single.generateTPS
+                    if loraPerSequence { object["parallel_adapters"] = perSequence.map(\.description) }
+                }
                 if let reference {
                     object["llamacpp_pp512_tps"] = reference.pp512
                     object["llamacpp_tg128_tps"] = reference.tg128
@@ -60,9 +84,17 @@ struct BenchCommand: AsyncParsableCommand {
                              reference.map { String(format: "   (llama.cpp %.0f, ratio %.2f)", $0.pp512, result.promptTPS / $0.pp512) } ?? ""))
                 print(String(format: "tg%-4d %8.1f tok/s%@", generateTokens, result.generateTPS,
                              reference.map { String(format: "   (llama.cpp %.0f, ratio %.2f)", $0.tg128, result.generateTPS / $0.tg128) } ?? ""))
+                if let adapted {
+                    print("with LoRA \(mix):")
+                    print(String(format: "pp%-4d %8.1f tok/s   (%+.1f %% vs the bare model)", promptTokens, adapted.promptTPS,
+                                 100 * (adapted.promptTPS / result.promptTPS - 1)))
+                    print(String(format: "tg%-4d %8.1f tok/s   (%+.1f %% vs the bare model)", generateTokens, adapted.generateTPS,
+                                 100 * (adapted.generateTPS / result.generateTPS - 1)))
+                }
                 if let parallelTPS {
-                    print(String(format: "tg%-4d ×%d %6.1f tok/s in total (%.2f× one sequence)", generateTokens, parallel, parallelTPS,
-                                 parallelTPS / result.generateTPS))
+                    let what = loraPerSequence ? " with \(perSequence.count) different adapters" : ""
+                    print(String(format: "tg%-4d ×%d%@ %6.1f tok/s in total (%.2f× one sequence at a time)", generateTokens, parallel, what,
+                                 parallelTPS, parallelTPS / single.generateTPS))
                 }
                 // The weights are memory-mapped, so pages never touched (embedding rows of unused tokens)
                 // are not resident: the peak can be below file + cache.

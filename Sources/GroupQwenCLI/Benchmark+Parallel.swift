@@ -5,7 +5,9 @@ extension Benchmark {
     /// Aggregate generation speed of `sequences` concurrent sequences on one `BatchScheduler`:
     /// every sequence generates `generateTokens` tokens after a short prompt; tokens/s over the
     /// whole run (first submit to last token). Median of `repetitions`.
-    func runParallel(sequences: Int, generateTokens: Int, repetitions: Int, log: (String) -> Void) async throws -> Double {
+    /// Sequence `i` gets `adapters[i % adapters.count]` (none when the list is empty).
+    func runParallel(sequences: Int, generateTokens: Int, repetitions: Int, adapters: [AdapterMix] = [],
+                     log: (String) -> Void) async throws -> Double {
         let scheduler = BatchScheduler(model: model, configuration: SchedulerConfiguration(
             maxActiveSequences: sequences, maxQueuedRequests: sequences, contextLength: generateTokens + 16))
         var options = GenerationOptions()
@@ -18,7 +20,11 @@ extension Benchmark {
         for r in 0..<repetitions {
             let prompts = (0..<sequences).map { _ in (0..<8).map { _ in Int32(truncatingIfNeeded: random.next() % vocabulary) } }
             let start = ContinuousClock.now
-            let streams = try prompts.map { try scheduler.submit(promptIDs: $0, options: options) }
+            let streams = try prompts.enumerated().map { i, prompt in
+                var sequenceOptions = options
+                if !adapters.isEmpty { sequenceOptions.adapters = adapters[i % adapters.count] }
+                return try scheduler.submit(promptIDs: prompt, options: sequenceOptions)
+            }
             var generated = 0
             try await withThrowingTaskGroup(of: Int.self) { group in
                 for stream in streams {

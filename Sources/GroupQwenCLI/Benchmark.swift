@@ -14,43 +14,60 @@ struct Benchmark {
     }
 
     func run(promptTokens: Int, generateTokens: Int, repetitions: Int, log: (String) -> Void) throws -> Result {
+        try run(promptTokens: promptTokens, generateTokens: generateTokens, repetitions: repetitions, variants: [.none], log: log)[0]
+    }
+
+    /// Measures each variant (a set of adapters, or none) with its runs interleaved (variant 1 run 1,
+    /// variant 2 run 1, …), so a change in the host's speed during the benchmark affects all alike.
+    func run(promptTokens: Int, generateTokens: Int, repetitions: Int, variants: [AdapterMix], log: (String) -> Void) throws -> [Result] {
         let cache = model.makeCache(capacity: max(promptTokens, generateTokens))
         var random = RandomSource(seed: 42)
         let vocabulary = UInt64(model.vocabularySize)
         let prompt = (0..<promptTokens).map { _ in Int32(truncatingIfNeeded: random.next() % vocabulary) }
         let clock = ContinuousClock()
+        func label(_ v: Int) -> String { variants.count > 1 ? (variants[v].isEmpty ? " [base]" : " [\(variants[v])]") : "" }
 
         // Warm-up: touch every weight page once and size the buffers.
-        cache.reset()
-        _ = try model.forward(Array(prompt.prefix(min(32, promptTokens))).enumerated().map { BatchRow(token: $1, position: $0, cache: cache, wantsLogits: $0 == min(32, promptTokens) - 1) })
-
-        var ppRates: [Double] = []
-        for r in 0..<repetitions {
+        for adapters in variants {
             cache.reset()
-            let rows = prompt.enumerated().map { BatchRow(token: $1, position: $0, cache: cache, wantsLogits: $0 == promptTokens - 1) }
-            let start = clock.now
-            _ = try model.forward(rows)
-            let seconds = Self.seconds(clock.now - start)
-            ppRates.append(Double(promptTokens) / seconds)
-            log(String(format: "pp%d run %d: %.1f tok/s", promptTokens, r + 1, ppRates.last!))
+            let warm = min(32, promptTokens)
+            _ = try model.forward(Array(prompt.prefix(warm)).enumerated().map {
+                BatchRow(token: $1, position: $0, cache: cache, wantsLogits: $0 == warm - 1, adapters: adapters)
+            })
         }
-        var tgRates: [Double] = []
+        var ppRates = [[Double]](repeating: [], count: variants.count)
         for r in 0..<repetitions {
-            cache.reset()
-            var token = prompt[0]
-            let start = clock.now
-            for position in 0..<generateTokens {
-                let logits = try model.forward([BatchRow(token: token, position: position, cache: cache, wantsLogits: true)])
-                token = Sampler.argmax(logits[0])
+            for (v, adapters) in variants.enumerated() {
+                cache.reset()
+                let rows = prompt.enumerated().map {
+                    BatchRow(token: $1, position: $0, cache: cache, wantsLogits: $0 == promptTokens - 1, adapters: adapters)
+                }
+                let start = clock.now
+                _ = try model.forward(rows)
+                ppRates[v].append(Double(promptTokens) / Self.seconds(clock.now - start))
+                log(String(format: "pp%d run %d: %.1f tok/s%@", promptTokens, r + 1, ppRates[v].last!, label(v)))
             }
-            let seconds = Self.seconds(clock.now - start)
-            tgRates.append(Double(generateTokens) / seconds)
-            log(String(format: "tg%d run %d: %.1f tok/s", generateTokens, r + 1, tgRates.last!))
+        }
+        var tgRates = [[Double]](repeating: [], count: variants.count)
+        for r in 0..<repetitions {
+            for (v, adapters) in variants.enumerated() {
+                cache.reset()
+                var token = prompt[0]
+                let start = clock.now
+                for position in 0..<generateTokens {
+                    let logits = try model.forward([BatchRow(token: token, position: position, cache: cache, wantsLogits: true, adapters: adapters)])
+                    token = Sampler.argmax(logits[0])
+                }
+                tgRates[v].append(Double(generateTokens) / Self.seconds(clock.now - start))
+                log(String(format: "tg%d run %d: %.1f tok/s%@", generateTokens, r + 1, tgRates[v].last!, label(v)))
+            }
         }
         let modelBytes = (try? FileManager.default.attributesOfItem(atPath: model.file.path)[.size] as? Int) ?? 0
-        return Result(promptTPS: Self.median(ppRates), generateTPS: Self.median(tgRates),
-                      peakResidentMB: Self.peakResidentMB(), modelMB: Double(modelBytes) / 1_048_576,
-                      cacheMB: Double(cache.byteCount) / 1_048_576)
+        return variants.indices.map { v in
+            Result(promptTPS: Self.median(ppRates[v]), generateTPS: Self.median(tgRates[v]),
+                   peakResidentMB: Self.peakResidentMB(), modelMB: Double(modelBytes) / 1_048_576,
+                   cacheMB: Double(cache.byteCount) / 1_048_576)
+        }
     }
 
     static func median(_ xs: [Double]) -> Double {

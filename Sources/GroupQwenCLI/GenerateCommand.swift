@@ -9,6 +9,8 @@ struct GenerateCommand: AsyncParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptions
 
+    @OptionGroup var loraOptions: LoRAOptions
+
     @Option(name: .short, help: "Maximum tokens to generate.")
     var n: Int = 128
 
@@ -76,6 +78,7 @@ struct GenerateCommand: AsyncParsableCommand {
             options.sampling.seed = seed
             options.stop = stop
             options.topLogprobs = topLogprobs
+            options.adapters = AdapterMix(try loraOptions.load(for: model))
             let cache = model.makeCache(capacity: context ?? (promptIDs.count + max(n, 1)))
             let stdout = FileHandle.standardOutput
             let result = try generator.generate(promptIDs: promptIDs, options: options, cache: cache) { token in
