@@ -22,7 +22,7 @@ extension RemoteForwarder {
             }
             if !logprobs.isEmpty {
                 let confidence = AnswerConfidence.of(logprobs: logprobs)
-                if confidence < judge.threshold { throw RemoteLowConfidence(confidence: confidence, tokens: logprobs.count) }
+                if judge.rejects(confidence) { throw RemoteLowConfidence(confidence: confidence, tokens: logprobs.count) }
                 routing.confidence = confidence
             }
         }
@@ -58,10 +58,9 @@ extension RemoteForwarder {
             while let payload = try await reader.next() {
                 if let chunk = Self.parse(payload) { try await relay(chunk) }
             }
-            record(routing, promptTokens: promptTokens, completionTokens: completionTokens)
-            if choiceIndexes.count == 1, let output = Self.output(text: text, finishReason: finishReason, completionTokens: completionTokens) {
-                onAnswer?(promptTokens, output)
-            }
+            let output = choiceIndexes.count == 1
+                ? Self.output(text: text, finishReason: finishReason, completionTokens: completionTokens) : nil
+            recorder.finished(routing, promptTokens: promptTokens, completionTokens: completionTokens, status: "ok", answer: output)
             let last: [String: Any] = ["id": lastID, "object": "chat.completion.chunk", "created": state.now,
                                        "model": modelID, "choices": [Any](), "groupqwen": Self.routingObject(routing)]
             try await writer.write(Self.event(last))

@@ -15,18 +15,13 @@ import NIOCore
 /// escalates — nothing has been sent to the client yet. Log-probabilities the client did not ask for are
 /// removed from what it receives. A backend that returns no log-probabilities is not judged.
 struct RemoteForwarder: Sendable {
-    /// When to escalate a remote answer.
-    struct Judge: Sendable {
-        var threshold: Double
-        var probeTokens: Int
-    }
-
     let state: ServerState
     let backend: RemoteBackend
     var routing: RoutingOutcome
-    var judge: Judge?
-    /// Called with the answer of a single-choice request that ended normally (the semantic cache keeps it).
-    var onAnswer: (@Sendable (_ promptTokens: Int, ChoiceOutput) -> Void)?
+    /// When to escalate a remote answer; nil keeps whatever it answers.
+    var judge: ConfidenceJudge?
+    /// Records the finished answer (metrics; the semantic cache keeps a single choice that ended normally).
+    let recorder: ChatRecorder
 
     /// Throws `RemoteBackendError` when the backend cannot answer and `RemoteLowConfidence` when the judge
     /// rejects its answer (the caller escalates in both cases).
@@ -56,7 +51,7 @@ struct RemoteForwarder: Sendable {
             let logprobs = choices.flatMap(Self.tokenLogprobs)
             if !logprobs.isEmpty {
                 let confidence = AnswerConfidence.of(logprobs: logprobs)
-                if confidence < judge.threshold { throw RemoteLowConfidence(confidence: confidence, tokens: logprobs.count) }
+                if judge.rejects(confidence) { throw RemoteLowConfidence(confidence: confidence, tokens: logprobs.count) }
                 routing.confidence = confidence
             }
         }
@@ -70,11 +65,11 @@ struct RemoteForwarder: Sendable {
         headers[.contentType] = "application/json"
         let usage = answer["usage"] as? [String: Any]
         let promptTokens = usage?["prompt_tokens"] as? Int ?? 0, completionTokens = usage?["completion_tokens"] as? Int ?? 0
-        record(routing, promptTokens: promptTokens, completionTokens: completionTokens)
-        if choices.count == 1, let text = (choices[0]["message"] as? [String: Any])?["content"] as? String,
-           let output = Self.output(text: text, finishReason: choices[0]["finish_reason"], completionTokens: completionTokens) {
-            onAnswer?(promptTokens, output)
+        var output: ChoiceOutput?
+        if choices.count == 1, let text = (choices[0]["message"] as? [String: Any])?["content"] as? String {
+            output = Self.output(text: text, finishReason: choices[0]["finish_reason"], completionTokens: completionTokens)
         }
+        recorder.finished(routing, promptTokens: promptTokens, completionTokens: completionTokens, status: "ok", answer: output)
         return Response(status: .ok, headers: headers,
                         body: .init(byteBuffer: ByteBuffer(data: try JSONSerialization.data(withJSONObject: answer))))
     }
@@ -103,13 +98,6 @@ struct RemoteForwarder: Sendable {
 
     static func routingObject(_ routing: RoutingOutcome) -> Any {
         (try? JSONSerialization.jsonObject(with: Data(buffer: JSONCoding.encode(routing.info())))) ?? [:]
-    }
-
-    func record(_ routing: RoutingOutcome, promptTokens: Int, completionTokens: Int) {
-        state.metrics.recordCompletion(endpoint: "chat", model: routing.model.id, tier: routing.model.tier, status: "ok",
-                                       promptTokens: promptTokens, completionTokens: completionTokens,
-                                       duration: .now - routing.started, cache: routing.cache.label)
-        routing.escalations.forEach(state.metrics.recordEscalation)
     }
 }
 

@@ -1,0 +1,28 @@
+import Hummingbird
+import NIOCore
+import Tokenizers
+
+/// A decoded `POST /v1/chat/completions` request as the planner and every answerer see it: the body, its
+/// bytes as received, the checked sampling parameters and the conversation in the chat template's terms.
+struct ChatInput: Sendable {
+    let body: ChatCompletionRequest
+    /// The body as received; a remote backend gets it with only the model name changed.
+    let rawBody: ByteBuffer
+    let parameters: RequestParameters
+    /// The conversation for a local model's chat template.
+    let messages: [ChatMessage]
+
+    /// Collects and decodes the body (at most `limit` bytes), checks its parameters, then that it holds at
+    /// least one message.
+    init(decoding request: Request, limit: Int) async throws {
+        let (body, rawBody) = try await request.decodeJSONBodyKeepingBytes(ChatCompletionRequest.self, limit: limit)
+        self.parameters = try RequestParameters(body.sampling, logprobs: body.logprobs ?? false,
+                                                topLogprobs: body.topLogprobs, topLogprobsParam: "top_logprobs")
+        guard !body.messages.isEmpty else {
+            throw APIError.invalidParameter("'messages' must contain at least one message", param: "messages")
+        }
+        self.body = body
+        self.rawBody = rawBody
+        self.messages = body.messages.map { ChatMessage(role: $0.templateRole, content: $0.content) }
+    }
+}

@@ -1,0 +1,15 @@
+import Gateway
+
+/// Everything decided about a chat request before any model runs; `ChatPlanner` makes it.
+struct ChatPlan: Sendable {
+    /// The router's decision: complexity, device profile, whether the client forced the model.
+    let routing: RoutingPlan
+    /// Who answers, in order: the first, then each escalation's next try.
+    let candidates: [AnswerCandidate]
+    /// What every answer must satisfy, whichever candidate gives it.
+    let constraints: ChatConstraints
+    /// When an answer is too unsure to keep (applies only where `AnswerTurn.judgesConfidence`).
+    let judge: ConfidenceJudge
+    /// The semantic cache's key; nil when the cache is off or bypassed, or the request is not cacheable.
+    let cacheKey: ChatCacheKey?
+}

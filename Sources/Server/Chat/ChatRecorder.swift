@@ -1,0 +1,46 @@
+import Gateway
+import Logging
+
+/// Records what became of one chat request, in one place: the log line of each escalation, the
+/// completion metrics (with the escalations that led to the answer) and the semantic-cache insert of a
+/// finished answer. Answerers and reply writers call it; it never changes what the client receives.
+struct ChatRecorder: Sendable {
+    let state: ServerState
+    /// The request's logger.
+    let logger: Logger
+    /// Where a finished answer is stored: set after a cache miss, nil when the cache was bypassed.
+    let cacheSlot: ChatCacheLookup.Slot?
+
+    /// Logs a move to the next candidate (model ids and the reason; never the conversation). Its metric is
+    /// counted when the request's completion is recorded.
+    func escalated(_ escalation: Escalation) {
+        logger.info("escalation", metadata: [
+            "from": .string(escalation.from), "to": .string(escalation.to ?? "-"), "reason": .string(escalation.reason.rawValue),
+        ])
+    }
+
+    /// A finished local completion: counts it, and stores a single `ok` answer in the semantic cache.
+    func finished(_ routing: RoutingOutcome, promptTokens: Int, outputs: [ChoiceOutput], status: String) {
+        finished(routing, promptTokens: promptTokens, completionTokens: outputs.reduce(0) { $0 + $1.completionTokens },
+                 status: status, answer: status == "ok" && outputs.count == 1 ? outputs[0] : nil)
+    }
+
+    /// Counts a finished completion (tokens, latency, cache decision) and the escalations that led to it,
+    /// then stores `answer` (a single finished choice) in the semantic cache when the request missed it.
+    func finished(_ routing: RoutingOutcome, promptTokens: Int, completionTokens: Int, status: String, answer: ChoiceOutput?) {
+        let metrics = state.metrics
+        metrics.recordCompletion(endpoint: "chat", model: routing.model.id, tier: routing.model.tier, status: status,
+                                 promptTokens: promptTokens, completionTokens: completionTokens,
+                                 duration: .now - routing.started, cache: routing.cache.label)
+        routing.escalations.forEach(metrics.recordEscalation)
+        if let answer { remember(answer, from: routing.model, promptTokens: promptTokens) }
+    }
+
+    /// Inserts a non-empty answer that was not cut short, in the background.
+    private func remember(_ output: ChoiceOutput, from served: ServedModel, promptTokens: Int) {
+        guard let cache = state.cache, let slot = cacheSlot, !output.text.isEmpty, output.finishReason != .cancelled else { return }
+        let answer = CachedAnswer(text: output.text, model: served.id, tier: served.tier, finishReason: output.finishReasonText,
+                                  promptTokens: promptTokens, completionTokens: output.completionTokens)
+        Task { await cache.insert(slot.vector, query: slot.key.query, context: slot.key.context, answer: answer) }
+    }
+}

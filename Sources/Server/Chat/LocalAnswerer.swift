@@ -1,0 +1,72 @@
+import Engine
+import Gateway
+import Hummingbird
+
+/// Answers with a model this server runs: renders the prompt (in JSON mode with its instruction and the
+/// pre-filled `{`), checks that it fits the model's context, submits the generations, judges the answer's
+/// confidence (a whole answer on all its tokens, a stream on its first `probe_tokens` tokens, before
+/// anything is sent) and formats the reply (`ChatReply`).
+///
+/// Escalates, while a later candidate exists, when the model cannot be loaded, when prompt plus requested
+/// completion overflow its context, or when the turn judges confidence and the answer is too unsure.
+struct LocalAnswerer: ChatAnswerer {
+    let state: ServerState
+    let candidate: AnswerCandidate
+
+    func answer(_ input: ChatInput, turn: AnswerTurn) async throws -> AnswerAttempt {
+        let served = candidate.model
+        let model: LocalModel
+        do {
+            model = try await state.pool.model(served.id)
+        } catch {
+            guard turn.mayEscalate else { throw error }
+            return .escalated(Escalation(from: served.id, reason: .backendError, detail: "\(error)"))
+        }
+        let parameters = input.parameters
+        let jsonMode = turn.plan.constraints.jsonMode
+        let promptIDs = try jsonMode.map { try $0.promptIDs(model: model, messages: input.messages, strict: false) }
+            ?? model.chatPromptIDs(messages: input.messages)
+        let wanted = promptIDs.count + (parameters.requestedMaxTokens ?? 1)
+        if turn.mayEscalate, wanted > model.contextLength {
+            return .escalated(Escalation(from: served.id, reason: .contextOverflow,
+                                         detail: "\(wanted) tokens needed, context holds \(model.contextLength)"))
+        }
+        let options = try parameters.generationOptions(promptTokens: promptIDs.count, contextLength: model.contextLength,
+                                                       defaultCap: state.configuration.limits.maxTokensDefault)
+        let timeout = state.configuration.limits.requestTimeoutSeconds
+        func reply(confidence: Double?) -> ChatReply {
+            ChatReply(state: state, model: model, parameters: parameters, promptTokens: promptIDs.count,
+                      id: state.makeID("chatcmpl"), created: state.now, routing: turn.outcome(served, confidence: confidence),
+                      recorder: turn.recorder)
+        }
+
+        if let jsonMode {
+            // JSON mode buffers the whole answer so it can be validated; a stream gets it in one delta.
+            let outputs = try await jsonMode.run(model: model, messages: input.messages, firstPromptIDs: promptIDs,
+                                                 options: options, timeout: timeout)
+            let reply = reply(confidence: nil)
+            return .answered(parameters.stream ? reply.bufferedStream(outputs) : reply.response(outputs))
+        }
+        let streams = try GenerationRunner.submit(model: model, promptIDs: promptIDs, options: options)
+        let judge = turn.plan.judge
+        if parameters.stream {
+            // Judge the first tokens before anything is sent, so an escalation stays invisible.
+            let probed = streams.map { ProbedStream($0, probeTokens: judge.probeTokens) }
+            var first: [GeneratedToken] = []
+            for p in probed { first += await p.firstTokens() }
+            let confidence = AnswerConfidence.of(logprobs: first.map(\.logprob))
+            if turn.judgesConfidence, judge.rejects(confidence) {
+                probed.forEach { $0.cancel() }
+                return .escalated(Escalation(from: served.id, reason: .lowConfidence, confidence: confidence,
+                                             detail: "first \(first.count) tokens"))
+            }
+            return .answered(reply(confidence: confidence).stream(probed.map(\.events), timeout: timeout))
+        }
+        let outputs = try await GenerationRunner.collectAll(streams, timeout: timeout)
+        let confidence = AnswerConfidence.of(logprobs: outputs.flatMap { $0.tokens.map(\.logprob) })
+        if turn.judgesConfidence, judge.rejects(confidence) {
+            return .escalated(Escalation(from: served.id, reason: .lowConfidence, confidence: confidence))
+        }
+        return .answered(reply(confidence: confidence).response(outputs))
+    }
+}
