@@ -80,7 +80,7 @@ let package = Package(
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "GGUF", "ModelStore"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "ModelStore"]),
         .testTarget(name: "ModelStoreTests", dependencies: ["ModelStore"]),
-        .testTarget(name: "EmbeddingsTests", dependencies: ["Embeddings", "Tokenizers", "ModelStore"]),
+        .testTarget(name: "EmbeddingsTests", dependencies: ["Embeddings", "GGUF", "Tokenizers", "ModelStore"]),
         .testTarget(
             name: "FineTuningTests",
             dependencies: ["FineTuning", .product(name: "ZIPFoundation", package: "ZIPFoundation")],

@@ -1,4 +1,5 @@
 import Foundation
+import GGUF
 import Kernels
 
 /// A BERT encoder (the `BertModel` of sentence-transformers checkpoints such as all-MiniLM-L6-v2) over

@@ -1,4 +1,5 @@
 import Foundation
+import GGUF
 import Tokenizers
 
 /// Sentence embeddings from a sentence-transformers BERT folder (all-MiniLM-L6-v2: `config.json`,

@@ -1,5 +1,6 @@
 import Embeddings
 import Foundation
+import GGUF
 import ModelStore
 import Testing
 

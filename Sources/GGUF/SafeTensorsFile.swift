@@ -1,5 +1,4 @@
 import Foundation
-import GGUF
 
 /// A memory-mapped `.safetensors` file: an 8-byte little-endian header length, a JSON header mapping
 /// tensor names to `{dtype, shape, data_offsets: [begin, end]}` (offsets relative to the end of the
@@ -70,24 +69,5 @@ public final class SafeTensorsFile: Sendable {
         guard t.dtype == "F32" else { throw .unsupportedType(t.dtype, tensor: name) }
         guard t.shape == shape else { throw .invalidHeader("tensor '\(name)' has shape \(t.shape), expected \(shape)") }
         return (file.base + t.offset).assumingMemoryBound(to: Float.self)
-    }
-}
-
-/// Everything that can be wrong with a `.safetensors` file, one line each.
-public enum SafeTensorsError: Error, Sendable, Equatable, CustomStringConvertible {
-    case cannotOpen(path: String, reason: String)
-    case truncated(String)
-    case invalidHeader(String)
-    case unsupportedType(String, tensor: String)
-    case missingTensor(String)
-
-    public var description: String {
-        switch self {
-        case let .cannotOpen(path, reason): return "cannot open \(path): \(reason)"
-        case let .truncated(what): return "safetensors file is truncated or corrupt: \(what) runs past the end of the file"
-        case let .invalidHeader(reason): return "invalid safetensors header: \(reason)"
-        case let .unsupportedType(type, tensor): return "tensor '\(tensor)' has unsupported type \(type)"
-        case let .missingTensor(name): return "the model has no tensor '\(name)'"
-        }
     }
 }
