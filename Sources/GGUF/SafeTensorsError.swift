@@ -5,6 +5,8 @@ public enum SafeTensorsError: Error, Sendable, Equatable, CustomStringConvertibl
     case invalidHeader(String)
     case unsupportedType(String, tensor: String)
     case missingTensor(String)
+    /// A file could not be written (``SafeTensorsWriter``).
+    case cannotWrite(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -13,6 +15,7 @@ public enum SafeTensorsError: Error, Sendable, Equatable, CustomStringConvertibl
         case let .invalidHeader(reason): return "invalid safetensors header: \(reason)"
         case let .unsupportedType(type, tensor): return "tensor '\(tensor)' has unsupported type \(type)"
         case let .missingTensor(name): return "the model has no tensor '\(name)'"
+        case let .cannotWrite(path, reason): return "cannot write \(path): \(reason)"
         }
     }
 }
