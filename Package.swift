@@ -49,6 +49,14 @@ let package = Package(
             swiftSettings: optimized
         ),
         .target(
+            name: "Training",
+            dependencies: [
+                "Engine", "Tokenizers", "GGUF", "FineTuning",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: optimized
+        ),
+        .target(
             name: "Gateway",
             dependencies: [
                 "Engine", "Tokenizers", "ModelStore", "Embeddings",
@@ -84,6 +92,11 @@ let package = Package(
         .testTarget(
             name: "FineTuningTests",
             dependencies: ["FineTuning", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "TrainingTests",
+            dependencies: ["Training", "GGUF", "Tokenizers", "FineTuning", "ModelStore"],
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Engine", "ModelStore"]),

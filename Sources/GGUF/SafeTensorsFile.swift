@@ -18,6 +18,8 @@ public final class SafeTensorsFile: Sendable {
 
     public let path: String
     public let tensors: [String: Tensor]
+    /// The header's `__metadata__` string map (empty when absent).
+    public let metadata: [String: String]
     private let file: MappedFile
 
     static let elementSizes = ["F64": 8, "F32": 4, "F16": 2, "BF16": 2, "I64": 8, "I32": 4, "I16": 2, "I8": 1, "U8": 1, "BOOL": 1]
@@ -37,6 +39,13 @@ public final class SafeTensorsFile: Sendable {
             throw .invalidHeader("the header is not a JSON object")
         }
         let dataStart = 8 + headerLength
+        var metadata: [String: String] = [:]
+        if let raw = header["__metadata__"] {
+            guard let map = raw as? [String: Any], map.values.allSatisfy({ $0 is String }) else {
+                throw .invalidHeader("__metadata__ is not a map of strings")
+            }
+            metadata = map.mapValues { $0 as! String }
+        }
         var tensors: [String: Tensor] = [:]
         for (name, value) in header where name != "__metadata__" {
             guard let entry = value as? [String: Any], let dtype = entry["dtype"] as? String,
@@ -61,6 +70,7 @@ public final class SafeTensorsFile: Sendable {
         self.path = path
         self.file = file
         self.tensors = tensors
+        self.metadata = metadata
     }
 
     /// The first byte of `tensor`'s data (valid while this file is alive).
@@ -72,24 +82,5 @@ public final class SafeTensorsFile: Sendable {
         guard t.dtype == "F32" else { throw .unsupportedType(t.dtype, tensor: name) }
         guard t.shape == shape else { throw .invalidHeader("tensor '\(name)' has shape \(t.shape), expected \(shape)") }
         return (file.base + t.offset).assumingMemoryBound(to: Float.self)
-    }
-}
-
-/// Everything that can be wrong with a `.safetensors` file, one line each.
-public enum SafeTensorsError: Error, Sendable, Equatable, CustomStringConvertible {
-    case cannotOpen(path: String, reason: String)
-    case truncated(String)
-    case invalidHeader(String)
-    case unsupportedType(String, tensor: String)
-    case missingTensor(String)
-
-    public var description: String {
-        switch self {
-        case let .cannotOpen(path, reason): return "cannot open \(path): \(reason)"
-        case let .truncated(what): return "safetensors file is truncated or corrupt: \(what) runs past the end of the file"
-        case let .invalidHeader(reason): return "invalid safetensors header: \(reason)"
-        case let .unsupportedType(type, tensor): return "tensor '\(tensor)' has unsupported type \(type)"
-        case let .missingTensor(name): return "the model has no tensor '\(name)'"
-        }
     }
 }
