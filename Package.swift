@@ -96,7 +96,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TrainingTests",
-            dependencies: ["Training", "GGUF", "Tokenizers", "FineTuning", "ModelStore"],
+            dependencies: ["Training", "Engine", "GGUF", "Tokenizers", "FineTuning", "ModelStore"],
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Engine", "ModelStore"]),

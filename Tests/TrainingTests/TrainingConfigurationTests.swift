@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import Testing
 @testable import Training
@@ -8,7 +9,7 @@ struct TrainingConfigurationTests {
     func defaults() throws {
         let c = TrainingConfiguration()
         #expect(c.rank == 16 && c.alpha == 32 && c.dropout == 0 && !c.rslora)
-        #expect(c.targets == [.q, .k, .v, .o, .gate, .up, .down])
+        #expect(c.targets == [.query, .key, .value, .output, .gate, .up, .down])
         #expect(c.epochs == 3 && c.learningRate == 2e-4 && c.batchSize == 4 && c.gradAccum == 1 && c.maxSeqLen == 512)
         #expect(c.warmup == .ratio(0.03) && c.schedule == .cosine && c.minLearningRate == 0)
         #expect(c.weightDecay == 0 && c.maxGradNorm == 1 && c.seed == 0 && c.keepCheckpoints == 3 && !c.pack)
@@ -46,7 +47,7 @@ struct TrainingConfigurationTests {
             """)
         #expect(c.model == "qwen2.5-coder-0.5b" && c.data == "dataset" && c.output == "runs/one")
         #expect(c.learningRate == 1e-4 && c.batchSize == 8 && c.gradAccum == 2 && c.maxSeqLen == 1024)
-        #expect(c.targets == [.q, .v, .o, .down])
+        #expect(c.targets == [.query, .value, .output, .down])
         #expect(c.warmup == .steps(100) && c.schedule == .linear && c.minLearningRate == 1e-5)
         #expect(c.rslora && c.rank == 8 && c.loraScale == 16 / 8.0.squareRoot())
         #expect(c.seed == 42 && c.pack && c.valid == nil && c.evalEvery == 50 && c.maxSteps == 300 && c.threads == 2)
@@ -55,7 +56,7 @@ struct TrainingConfigurationTests {
         #expect(try TrainingConfiguration.parse(yaml: "warmup: 0.1").warmup == .ratio(0.1))
         #expect(try TrainingConfiguration.parse(yaml: "warmup_ratio: 0").warmup == .ratio(0))
         #expect(try TrainingConfiguration.parse(yaml: "targets: all").targets == LoRATarget.allCases)
-        #expect(try TrainingConfiguration.parse(yaml: "targets: q k").targets == [.q, .k])
+        #expect(try TrainingConfiguration.parse(yaml: "targets: q k").targets == [.query, .key])
         #expect(try TrainingConfiguration.parse(yaml: "") == TrainingConfiguration())
         #expect(try TrainingConfiguration.parse(yaml: "# only a comment\n") == TrainingConfiguration())
     }
@@ -118,7 +119,7 @@ struct TrainingConfigurationTests {
         defer { folder.cleanup() }
         let file = try folder.write("train.yaml", "model: m\ndata: d\noutput: o\nwarmup: 5\ntargets: [q, v]\n")
         let c = try TrainingConfiguration.load(path: file.path)
-        #expect(c.warmup == .steps(5) && c.targets == [.q, .v])
+        #expect(c.warmup == .steps(5) && c.targets == [.query, .value])
         let json = try JSONEncoder().encode(c)
         #expect(String(decoding: json, as: UTF8.self).contains("\"learning_rate\""))
         #expect(try JSONDecoder().decode(TrainingConfiguration.self, from: json) == c)

@@ -1,3 +1,4 @@
+import Engine
 extension TrainingConfiguration {
     /// A setting's name as a command-line flag (without `--`). YAML keys and flags accept each name with dashes
     /// or underscores (`learning-rate`, `learning_rate`), plus the aliases `lr` and `min-lr`.

@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 
 /// Everything a LoRA fine-tuning run is set up with. Loaded from YAML (``load(path:)``), set key by key from
