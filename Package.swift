@@ -86,7 +86,7 @@ let package = Package(
         .testTarget(name: "GGUFTests", dependencies: ["GGUF"], exclude: ["Fixtures"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "GGUF"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "GGUF", "ModelStore"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "ModelStore"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "GGUF", "ModelStore"]),
         .testTarget(name: "ModelStoreTests", dependencies: ["ModelStore"]),
         .testTarget(name: "EmbeddingsTests", dependencies: ["Embeddings", "GGUF", "Tokenizers", "ModelStore"]),
         .testTarget(
