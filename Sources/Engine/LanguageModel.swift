@@ -14,7 +14,7 @@ public final class LanguageModel: @unchecked Sendable {
     public let vocabularySize: Int
     /// Tokens processed per internal chunk of a forward pass.
     public let batchCapacity: Int
-    let weights: ModelWeights
+    package let weights: ModelWeights
     /// Per-layer lists of the matrices that share an input, built once at load.
     let fusedQueryKeyValue: [[WeightMatrix]]
     let fusedGateUp: [[WeightMatrix]]
@@ -23,8 +23,8 @@ public final class LanguageModel: @unchecked Sendable {
     let downProjection: [[WeightMatrix]]
     /// Adapter grouping of the chunk being run.
     let loraBatch = LoRABatch()
-    let pool: ThreadPool
-    let scratch = MatMulScratch()
+    package let pool: ThreadPool
+    package let scratch = MatMulScratch()
     var buffers: ForwardBuffers
     /// Gathered final hidden states of rows that want logits.
     var logitInputs: UnsafeMutablePointer<Float>

@@ -51,9 +51,9 @@ public struct ModelConfiguration: Sendable {
         slidingWindow > 0 && slidingWindowPattern > 0 && index % slidingWindowPattern < slidingWindowPattern - 1
     }
 
-    var queryWidth: Int { headCount * headDim }
-    var keyWidth: Int { kvHeadCount * headDim }
-    var valueWidth: Int { kvHeadCount * valueHeadDim }
+    package var queryWidth: Int { headCount * headDim }
+    package var keyWidth: Int { kvHeadCount * headDim }
+    package var valueWidth: Int { kvHeadCount * valueHeadDim }
 
     /// Reads the fields every architecture shares from `<arch>.*` keys.
     init(gguf: GGUFFile, architecture arch: String, ropeStyle: RopeStyle) throws(GGUFError) {

@@ -2,38 +2,38 @@ import GGUF
 import Kernels
 
 /// One transformer block's tensors, pointing into the memory-mapped file.
-struct LayerWeights: @unchecked Sendable {
-    var attentionNorm: [Float]
-    var query: WeightMatrix
-    var key: WeightMatrix
-    var value: WeightMatrix
-    var output: WeightMatrix
-    var queryBias: [Float]?
-    var keyBias: [Float]?
-    var valueBias: [Float]?
-    var queryNorm: [Float]?
-    var keyNorm: [Float]?
-    var postAttentionNorm: [Float]?
-    var feedForwardNorm: [Float]
-    var gate: WeightMatrix
-    var up: WeightMatrix
-    var down: WeightMatrix
-    var postFeedForwardNorm: [Float]?
+package struct LayerWeights: @unchecked Sendable {
+    package var attentionNorm: [Float]
+    package var query: WeightMatrix
+    package var key: WeightMatrix
+    package var value: WeightMatrix
+    package var output: WeightMatrix
+    package var queryBias: [Float]?
+    package var keyBias: [Float]?
+    package var valueBias: [Float]?
+    package var queryNorm: [Float]?
+    package var keyNorm: [Float]?
+    package var postAttentionNorm: [Float]?
+    package var feedForwardNorm: [Float]
+    package var gate: WeightMatrix
+    package var up: WeightMatrix
+    package var down: WeightMatrix
+    package var postFeedForwardNorm: [Float]?
 
     /// Q, K and V, which share their input (one fused product per layer).
-    var queryKeyValue: [WeightMatrix] { [query, key, value] }
+    package var queryKeyValue: [WeightMatrix] { [query, key, value] }
     /// Gate and up projections, which share their input.
-    var gateUp: [WeightMatrix] { [gate, up] }
+    package var gateUp: [WeightMatrix] { [gate, up] }
 }
 
 /// All tensors of a decoder-only model. Matrices stay in the mapping; only norms and biases
 /// (a few KB per layer) are copied out as F32.
-struct ModelWeights: @unchecked Sendable {
-    var tokenEmbedding: WeightMatrix
-    var outputNorm: [Float]
+package struct ModelWeights: @unchecked Sendable {
+    package var tokenEmbedding: WeightMatrix
+    package var outputNorm: [Float]
     /// The output head: `output.weight`, or the token embedding when the model ties them.
-    var outputHead: WeightMatrix
-    var layers: [LayerWeights]
+    package var outputHead: WeightMatrix
+    package var layers: [LayerWeights]
 
     init(gguf: GGUFFile, configuration c: ModelConfiguration) throws(EngineError) {
         let loader = TensorLoader(gguf: gguf)

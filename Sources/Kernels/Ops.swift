@@ -88,7 +88,10 @@ public enum Ops {
     /// neox=false: pairs (2i, 2i+1) (ggml NORM mode, llama); neox=true: pairs (i, i + dimensions/2)
     /// (qwen2, qwen3, gemma3). θ_i = position · base^(−2i/dimensions), computed exactly like ggml
     /// (float powf and an iterated float product).
-    public static func rope(_ x: UnsafeMutablePointer<Float>, headCount: Int, headDim: Int, dimensions: Int, position: Int, base: Float, neox: Bool) {
+    /// With `inverse` the rotation goes the other way (angle −θ): the transpose, which carries gradients
+    /// back through RoPE.
+    public static func rope(_ x: UnsafeMutablePointer<Float>, headCount: Int, headDim: Int, dimensions: Int, position: Int, base: Float, neox: Bool,
+                            inverse: Bool = false) {
         let half = dimensions / 2
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * max(half, 1)) { buf in
             let cosT = buf.baseAddress!, sinT = cosT + half
@@ -96,7 +99,7 @@ public enum Ops {
             var theta = Float(position)
             for i in 0..<half {
                 cosT[i] = cosf(theta)
-                sinT[i] = sinf(theta)
+                sinT[i] = inverse ? -sinf(theta) : sinf(theta)
                 theta *= thetaScale
             }
             for h in 0..<headCount {

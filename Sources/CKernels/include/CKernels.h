@@ -41,6 +41,17 @@ void ck_gelu(const float *x, int n, float *out);
 void ck_silu(const float *x, int n, float *out);
 void ck_geglu(const float *g, const float *u, int n, float *out);
 void ck_swiglu(const float *g, const float *u, int n, float *out);
+/// Backward of act = silu(g)·u (swiglu) or gelu(g)·u (geglu, tanh GELU): given d = ∂L/∂act, writes
+/// dg = ∂L/∂g and du = ∂L/∂u.
+void ck_swiglu_backward(const float *g, const float *u, const float *d, int n, float *dg, float *du);
+void ck_geglu_backward(const float *g, const float *u, const float *d, int n, float *dg, float *du);
+/// out[k·ldo + j] += Σ_t coef[t·ldc + k] · rows[t·ldr + j] for t < count, k < r, j in [j0, j1)
+/// (LoRA weight gradients: a sum of outer products over tokens).
+void ck_outer_accumulate(int count, int r, const float *coef, size_t ldc, const float *rows, size_t ldr,
+                         int j0, int j1, float *out, size_t ldo);
+/// Writes column c (c < columns) of a tile of 32 float rows as block `block` of row c of a Q8_0 matrix
+/// whose rows are `out_row_bytes` apart: 32 rows of W become one block column of Wᵀ.
+void ck_transpose_tile_q8_0(const float *tile, size_t tile_stride, int columns, void *out, size_t out_row_bytes, int block);
 /// x[i] = exp(x[i] - shift); returns the sum.
 float ck_exp_shifted_sum(float *x, int n, float shift);
 /// log Σ exp(x[i]), skipping NaNs: −inf when n = 0 or every element is −inf, +inf when one is +inf.

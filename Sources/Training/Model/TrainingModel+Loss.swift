@@ -1,0 +1,84 @@
+import CKernels
+import Engine
+import Kernels
+
+extension TrainingModel {
+    /// Loss of a micro-batch and (with `gradients`) the adapter gradients it adds.
+    struct MicroBatchResult {
+        /// Σ over target tokens of weight × cross-entropy (nats).
+        var lossSum: Double
+        /// Σ of the target tokens' weights (the loss divisor).
+        var weightSum: Double
+        var targetTokens: Int
+        var tokens: Int
+    }
+
+    /// Forward pass, loss and — when `gradients` — the backward pass, adding ∂(lossSum)/∂θ to
+    /// `parameters.gradients` (not normalised: the caller divides by the step's total weight).
+    func run(_ layout: BatchLayout, gradients: Bool) -> MicroBatchResult {
+        precondition(layout.rowCount <= capacity, "micro-batch of \(layout.rowCount) rows exceeds the capacity \(capacity)")
+        let layers = configuration.layerCount
+        embed(layout)
+        for l in 0..<layers {
+            let a = gradients ? activations(of: l) : activations[0]
+            forwardLayer(l, input: inputs[l], output: inputs[l + 1], activations: a, layout: layout)
+        }
+        let loss = headLoss(layout, gradients: gradients)
+        if gradients {
+            for l in stride(from: layers - 1, through: 0, by: -1) {
+                let a = activations(of: l)
+                if l >= storedLayers {
+                    forwardLayer(l, input: inputs[l], output: dTemporary, activations: a, layout: layout)
+                }
+                backwardLayer(l, input: inputs[l], activations: a, layout: layout)
+            }
+        }
+        return MicroBatchResult(lossSum: loss, weightSum: Double(layout.weightSum), targetTokens: layout.targetRows.count,
+                                tokens: layout.rowCount)
+    }
+
+    /// Cross-entropy of every target row, chunk by chunk (never a `rows × vocabulary` matrix). With
+    /// `gradients`, `dResidual` receives ∂(Σ w·CE)/∂(final hidden state) (zero for rows without a target).
+    func headLoss(_ layout: BatchLayout, gradients: Bool) -> Double {
+        let d = shape.width, n = layout.rowCount, vocabulary = weights.outputHead.rows
+        let hidden = inputs[configuration.layerCount]
+        if gradients { dResidual.update(repeating: 0, count: n * d) }
+        let epsilon = configuration.normEpsilon
+        var total = 0.0
+        var start = 0
+        let losses = UnsafeMutablePointer<Float>.allocate(capacity: headChunk)
+        defer { losses.deallocate() }
+        weights.outputNorm.withUnsafeBufferPointer { normWeight in
+            let w = normWeight.baseAddress!
+            while start < layout.targetRows.count {
+                let m = min(headChunk, layout.targetRows.count - start)
+                for i in 0..<m {
+                    Ops.rmsNorm(hidden + layout.targetRows[start + i] * d, weight: w, count: d, epsilon: epsilon, output: headInput + i * d)
+                }
+                MatMul.multiply(weights.outputHead, input: headInput, count: m, output: headLogits, pool: pool, scratch: scratch)
+                parallelRows(m) { i in
+                    let logits = headLogits + i * vocabulary
+                    let label = Int(layout.targetLabels[start + i]), weight = layout.targetWeights[start + i]
+                    let lse = ck_log_sum_exp(logits, Int32(vocabulary))
+                    losses[i] = weight * (lse - logits[label])
+                    guard gradients else { return }
+                    // ∂(w·CE)/∂logits = w·(softmax − one-hot).
+                    _ = ck_exp_shifted_sum(logits, Int32(vocabulary), lse)
+                    Ops.scale(logits, by: weight, count: vocabulary)
+                    logits[label] -= weight
+                }
+                for i in 0..<m { total += Double(losses[i]) }
+                if gradients {
+                    MatMul.multiply(weights.headTransposed.matrix!, input: headLogits, count: m, output: headGradient, pool: pool, scratch: scratch)
+                    for i in 0..<m {
+                        let r = layout.targetRows[start + i]
+                        Ops.rmsNormBackward(hidden + r * d, weight: w, dy: headGradient + i * d, count: d, epsilon: epsilon,
+                                            dx: dResidual + r * d, accumulate: true)
+                    }
+                }
+                start += m
+            }
+        }
+        return total
+    }
+}

@@ -1,0 +1,123 @@
+import Engine
+import Foundation
+import Kernels
+
+/// Forward and backward passes of a decoder with a trainable LoRA adapter on a frozen base: the loss
+/// of a micro-batch and its gradient with respect to every A and B.
+///
+/// Memory is bounded by `activationBudget`: the first layers that fit keep everything their backward pass
+/// needs; the rest keep only their input and recompute the rest from it, one layer at a time, during the
+/// backward pass. The base's transposed matrices for the backward products are built one layer at a time too.
+final class TrainingModel: @unchecked Sendable {
+    let model: LanguageModel
+    let weights: TrainingWeights
+    let parameters: LoRAParameterSet
+    let configuration: ModelConfiguration
+    let shape: TrainingShape
+    let pool: ThreadPool
+    let scratch: MatMulScratch
+    /// Most rows (tokens) one micro-batch may hold.
+    let capacity: Int
+    /// Layers `0..<storedLayers` keep their activations; the others recompute them.
+    let storedLayers: Int
+    let activations: [LayerActivations]
+    /// The residual stream entering each layer, and (last) leaving the final one.
+    let inputs: [UnsafeMutablePointer<Float>]
+    // Workspace shared by all layers.
+    let normed: UnsafeMutablePointer<Float>
+    let activated: UnsafeMutablePointer<Float>
+    let recomputed: UnsafeMutablePointer<Float>
+    let dResidual: UnsafeMutablePointer<Float>
+    let dTemporary: UnsafeMutablePointer<Float>
+    let dNormed: UnsafeMutablePointer<Float>
+    let dQueryKeyValue: UnsafeMutablePointer<Float>
+    let dAttention: UnsafeMutablePointer<Float>
+    let dGateUp: UnsafeMutablePointer<Float>
+    let dActivated: UnsafeMutablePointer<Float>
+    /// ∂L/∂(A·x) of up to three targets of one stacked product.
+    let dLowRank: UnsafeMutablePointer<Float>
+    let transposedQueryKeyValue: TransposedStack
+    let transposedOutput: TransposedStack
+    let transposedGateUp: TransposedStack
+    let transposedDown: TransposedStack
+    let attentionScratch = CausalAttention.Scratch()
+    /// Rows of the loss head processed together.
+    let headChunk = 32
+    let headInput: UnsafeMutablePointer<Float>
+    let headLogits: UnsafeMutablePointer<Float>
+    let headGradient: UnsafeMutablePointer<Float>
+    private var owned: [UnsafeMutablePointer<Float>] = []
+
+    /// - Parameters:
+    ///   - exact: F32 copies of every base matrix (smooth loss, for gradient checks).
+    ///   - layerLimit: train on the first layers only (a slice of a real model).
+    ///   - activationBudget: bytes of stored activations before layers switch to recomputation.
+    init(model: LanguageModel, parameters: LoRAParameterSet, exact: Bool = false, layerLimit: Int? = nil,
+         slidingWindow: Int? = nil, capacity: Int, activationBudget: Int = 1 << 30) {
+        self.model = model
+        self.weights = TrainingWeights(model: model, exact: exact, layerLimit: layerLimit, slidingWindow: slidingWindow)
+        let c = weights.configuration
+        self.configuration = c
+        self.parameters = parameters
+        self.pool = model.pool
+        self.scratch = model.scratch
+        self.capacity = capacity
+        let s = TrainingShape(width: c.embeddingLength, heads: c.headCount, kvHeads: c.kvHeadCount, headDim: c.headDim,
+                              valueDim: c.valueHeadDim, feedForward: c.feedForwardLength, hasQKNorm: c.hasQKNorm,
+                              hasPostNorms: c.hasPostNorms)
+        self.shape = s
+        let adapted = LoRATarget.allCases.map { parameters.targets.contains($0) }
+        let perLayer = LayerActivations.bytesPerRow(s, rank: parameters.rank, targets: parameters.targets.count) * capacity
+        let stored = min(c.layerCount, max(0, activationBudget / max(perLayer, 1)))
+        self.storedLayers = stored
+        var activations = (0..<stored).map { _ in LayerActivations(shape: s, rows: capacity, rank: parameters.rank, targets: adapted) }
+        if stored < c.layerCount {
+            activations.append(LayerActivations(shape: s, rows: capacity, rank: parameters.rank, targets: adapted))
+        }
+        self.activations = activations
+        var owned: [UnsafeMutablePointer<Float>] = []
+        func make(_ count: Int) -> UnsafeMutablePointer<Float> {
+            let p = UnsafeMutablePointer<Float>.allocate(capacity: max(1, count))
+            p.initialize(repeating: 0, count: max(1, count))
+            owned.append(p)
+            return p
+        }
+        inputs = (0...c.layerCount).map { _ in make(capacity * s.width) }
+        normed = make(capacity * max(s.width, s.attentionWidth))
+        activated = make(capacity * s.feedForward)
+        recomputed = make(capacity * s.width)
+        dResidual = make(capacity * s.width)
+        dTemporary = make(capacity * s.width)
+        dNormed = make(capacity * max(s.width, s.attentionWidth))
+        dQueryKeyValue = make(capacity * s.queryKeyValueWidth)
+        dAttention = make(capacity * s.attentionWidth)
+        dGateUp = make(capacity * 2 * s.feedForward)
+        dActivated = make(capacity * s.feedForward)
+        dLowRank = make(3 * capacity * parameters.rank)
+        let vocabulary = weights.outputHead.rows
+        headInput = make(headChunk * s.width)
+        headLogits = make(headChunk * vocabulary)
+        headGradient = make(headChunk * s.width)
+        self.owned = owned
+        transposedQueryKeyValue = TransposedStack(exact: exact)
+        transposedOutput = TransposedStack(exact: exact)
+        transposedGateUp = TransposedStack(exact: exact)
+        transposedDown = TransposedStack(exact: exact)
+    }
+
+    deinit { owned.forEach { $0.deallocate() } }
+
+    /// The activations of `layer` (its own, or the shared set it recomputes into).
+    func activations(of layer: Int) -> LayerActivations {
+        layer < storedLayers ? activations[layer] : activations[storedLayers]
+    }
+
+    /// Runs `body(row)` for rows `0..<count` split over the pool's threads.
+    func parallelRows(_ count: Int, _ body: (Int) -> Void) {
+        pool.run { t, n in
+            var row = count * t / n
+            let end = count * (t + 1) / n
+            while row < end { body(row); row += 1 }
+        }
+    }
+}

@@ -1,0 +1,112 @@
+import Engine
+import Foundation
+import ModelStore
+import Testing
+@testable import Training
+
+/// Analytic LoRA gradients against central finite differences of the loss, in float32 with every
+/// product in float (exact mode), for every target and every architecture feature: the tiny Qwen3 fixture
+/// (QK-norm, untied head) and 2-layer slices of SmolLM2 (llama: normal RoPE, tied head), Qwen2.5 (biases,
+/// NEOX RoPE, GQA 7:1) and Gemma 3 (post-norms, GeGLU, scaled embeddings, a sliding window shortened to 3
+/// so the mask matters). Batches mix sequences of different lengths, a packed sequence of two segments,
+/// and loss weights of 0, 1 and 0.5.
+@Suite(.serialized)
+struct GradientCheckTests {
+    struct Case: CustomStringConvertible, Sendable {
+        let model: String
+        let layers: Int?
+        let slidingWindow: Int?
+        var description: String { model + (layers.map { " (\($0) layers)" } ?? "") }
+    }
+
+    static let cases = [
+        Case(model: "qwen3-tiny-random", layers: nil, slidingWindow: nil),
+        Case(model: "smollm2-135m", layers: 2, slidingWindow: nil),
+        Case(model: "qwen2.5-coder-0.5b", layers: 2, slidingWindow: nil),
+        Case(model: "gemma3-270m", layers: 2, slidingWindow: 3),
+    ]
+
+    static func path(_ id: String) throws -> String {
+        if id == "qwen3-tiny-random" { return TestModels.tinyPath }
+        guard let url = ModelStore().localPath(for: id) else {
+            Issue.record("model \(id) is not fetched: run `groupqwen models fetch \(id)`")
+            throw CancellationError()
+        }
+        return url.path
+    }
+
+    /// Two plain sequences and one packed sequence of two segments, with seeded tokens and weights.
+    static func batch(vocabulary: Int, seed: UInt64) -> TrainingBatch {
+        var random = SplitMix64(seed: seed)
+        func tokens(_ n: Int) -> [Int32] { (0..<n).map { _ in Int32(random.next(below: min(vocabulary, 5000))) } }
+        func weights(_ n: Int) -> [Float] { (0..<n).map { i in i == 0 ? 0 : [0, 1, 1, 0.5][random.next(below: 4)] } }
+        let a = TrainingSequence(ids: tokens(11), targetWeights: weights(11), positions: (0..<11).map(Int32.init), segmentStarts: [0])
+        let b = TrainingSequence(ids: tokens(7), targetWeights: weights(7), positions: (0..<7).map(Int32.init), segmentStarts: [0])
+        var w = weights(9)
+        w[5] = 0  // the first token of the second segment has no target
+        let packed = TrainingSequence(ids: tokens(9), targetWeights: w, positions: (0..<5).map(Int32.init) + (0..<4).map(Int32.init),
+                                      segmentStarts: [0, 5])
+        return TrainingBatch(sequences: [a, b, packed])
+    }
+
+    @Test(arguments: cases)
+    func loraGradientsMatchFiniteDifferences(_ test: Case) throws {
+        let model = try ModelLoader.load(path: try Self.path(test.model), options: ModelLoadOptions(threads: 2))
+        var c = model.configuration
+        if let layers = test.layers { c.layerCount = layers }
+        let parameters = LoRAParameterSet(configuration: c, rank: 4, alpha: 8, usesRSLoRA: false, targets: LoRATarget.allCases, seed: 3)
+        // B = 0 at initialisation would make every dA zero: give B small random values.
+        var random = SplitMix64(seed: 11)
+        for case let slot? in parameters.slots {
+            for i in 0..<(slot.rank * slot.outputs) { parameters.values[slot.bT + i] = (random.nextUnitFloat() - 0.5) * 0.1 }
+        }
+        let trainer = TrainingModel(model: model, parameters: parameters, exact: true, layerLimit: test.layers,
+                                    slidingWindow: test.slidingWindow, capacity: 64)
+        let layout = BatchLayout(Self.batch(vocabulary: model.vocabularySize, seed: 5))
+        parameters.zeroGradients()
+        let result = trainer.run(layout, gradients: true)
+        #expect(result.lossSum.isFinite && result.lossSum > 0)
+        let analytic = Array(UnsafeBufferPointer(start: parameters.gradients, count: parameters.count))
+
+        // For every (layer, target): the A and Bᵀ entries with the largest gradients, plus one random entry of each.
+        var indices: [(String, Int)] = []
+        for case let slot? in parameters.slots {
+            let name = "layer \(slot.layer) \(slot.target.shortName)"
+            for (part, range) in [("A", slot.a..<(slot.a + slot.rank * slot.inputs)), ("B", slot.bT..<(slot.bT + slot.rank * slot.outputs))] {
+                let largest = range.max { abs(analytic[$0]) < abs(analytic[$1]) }!
+                indices.append(("\(name) \(part) largest", largest))
+                indices.append(("\(name) \(part) random", range.lowerBound + random.next(below: range.count)))
+            }
+        }
+        func centralDifference(_ index: Int, _ epsilon: Float) -> Double {
+            let original = parameters.values[index]
+            parameters.values[index] = original + epsilon
+            let plus = trainer.run(layout, gradients: false).lossSum
+            parameters.values[index] = original - epsilon
+            let minus = trainer.run(layout, gradients: false).lossSum
+            parameters.values[index] = original
+            return (plus - minus) / Double(2 * epsilon)
+        }
+        var worst = 0.0, checked = 0
+        for (label, index) in indices {
+            if ProcessInfo.processInfo.environment["GRADIENT_DEBUG"] != nil {
+                print(label, analytic[index], [3e-2, 1e-2, 3e-3, 1e-3, 3e-4].map { centralDifference(index, Float($0)) })
+            }
+            // Richardson extrapolation cancels the ε² term of the central difference.
+            let numeric = (4 * centralDifference(index, 5e-3) - centralDifference(index, 1e-2)) / 3
+            let exact = Double(analytic[index])
+            // Too small to measure in float32 (the loss sum is ~100): only the absolute difference counts.
+            let scale = max(abs(numeric), abs(exact))
+            guard scale > 2e-3 else {
+                #expect(abs(numeric - exact) < 2e-3, "\(test) \(label): analytic \(exact), numeric \(numeric)")
+                continue
+            }
+            let relative = abs(numeric - exact) / scale
+            worst = max(worst, relative)
+            checked += 1
+            #expect(relative <= 1e-2, "\(test) \(label) [\(index)]: analytic \(exact), numeric \(numeric), relative error \(relative)")
+        }
+        print("gradient check \(test): \(checked) of \(indices.count) entries measurable, worst relative error \(worst)")
+        #expect(checked >= indices.count / 2, "most checked gradients must be large enough to measure")
+    }
+}
