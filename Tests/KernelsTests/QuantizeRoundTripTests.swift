@@ -5,10 +5,12 @@ import Testing
 
 /// dequantize(quantize(x)) stays within each type's error budget.
 @Suite struct QuantizeRoundTripTests {
-    /// Largest relative RMS error accepted on weight-like (roughly Gaussian) data, per type.
+    /// Largest relative RMS error accepted on weight-like data (roughly Gaussian, one value in 61
+    /// fifteen times larger), per type: about 1.3 × what the reference algorithms give here
+    /// (Q8_0 0.0115, Q6_K 0.033, Q5_K 0.051, Q5_1 0.052, Q5_0 0.090, Q4_K 0.100, Q4_1 0.108, Q4_0 0.167).
     static let budgets: [(TensorType, Double)] = [
-        (.f32, 0), (.f16, 0.0005), (.bf16, 0.004), (.q8_0, 0.006), (.q6_K, 0.02),
-        (.q5_0, 0.045), (.q5_1, 0.045), (.q5_K, 0.04), (.q4_0, 0.09), (.q4_1, 0.09), (.q4_K, 0.08),
+        (.f32, 0), (.f16, 0.0005), (.bf16, 0.004), (.q8_0, 0.015), (.q6_K, 0.043),
+        (.q5_0, 0.12), (.q5_1, 0.068), (.q5_K, 0.066), (.q4_0, 0.22), (.q4_1, 0.14), (.q4_K, 0.13),
     ]
 
     static func weights(count: Int, seed: UInt64) -> [Float] {
