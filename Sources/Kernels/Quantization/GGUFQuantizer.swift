@@ -131,6 +131,7 @@ public struct GGUFQuantizer: Sendable {
         } catch let error as QuantizerError {
             throw error
         } catch let error as GGUFWriterError {
+            if case let .cannotWrite(_, reason) = error { throw QuantizerError.cannotWrite(path: output, reason: reason) }
             throw QuantizerError.cannotWrite(path: output, reason: "\(error)")
         }
         return Summary(decisions: decisions, inputBytes: total, outputBytes: written, overridden: overridden)
