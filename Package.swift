@@ -78,13 +78,13 @@ let package = Package(
         .executableTarget(
             name: "GroupQwenCLI",
             dependencies: [
-                "Engine", "ModelStore", "Gateway", "Server", "Embeddings", "FineTuning",
+                "Engine", "Kernels", "GGUF", "ModelStore", "Gateway", "Server", "Embeddings", "FineTuning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: optimized
         ),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF"], exclude: ["Fixtures"]),
-        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "GGUF"]),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "GGUF"], exclude: ["Fixtures"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "GGUF", "ModelStore"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "GGUF", "ModelStore"]),
         .testTarget(name: "ModelStoreTests", dependencies: ["ModelStore"]),

@@ -7,6 +7,10 @@ public final class GGUFFile: @unchecked Sendable {
     public let metadata: [String: MetadataValue]
     /// Metadata keys in file order.
     public let metadataKeys: [String]
+    /// The declared item type of each top-level metadata array that is empty (a `MetadataValue`
+    /// cannot tell an empty array of strings from an empty array of integers), so that a copy of
+    /// the metadata can be written back exactly.
+    public let emptyArrayItemTypes: [String: GGUFValueType]
     public let tensors: [TensorInfo]
     public let alignment: Int
     public let dataOffset: Int
@@ -30,17 +34,25 @@ public final class GGUFFile: @unchecked Sendable {
         guard tensorCount <= UInt64(mapping.size / 28) else { throw .implausibleCount(what: "tensor", count: tensorCount) }
 
         var metadata: [String: MetadataValue] = [:]
+        var emptyArrayTypes: [String: GGUFValueType] = [:]
         var keys: [String] = []
         keys.reserveCapacity(Int(kvCount))
         for i in 0..<Int(kvCount) {
             let key = try cursor.readString("metadata key #\(i)")
             guard metadata[key] == nil else { throw .invalidValue(key: key, reason: "the key appears more than once") }
             let type = try cursor.read(UInt32.self, "type of '\(key)'")
-            metadata[key] = try Self.readValue(type: type, key: key, cursor: &cursor, depth: 0)
+            var peek = cursor
+            let value = try Self.readValue(type: type, key: key, cursor: &cursor, depth: 0)
+            if type == 9, value.arrayValue?.isEmpty == true,
+               let itemType = try GGUFValueType(rawValue: peek.read(UInt32.self, "array type of '\(key)'")) {
+                emptyArrayTypes[key] = itemType
+            }
+            metadata[key] = value
             keys.append(key)
         }
         self.metadata = metadata
         self.metadataKeys = keys
+        self.emptyArrayItemTypes = emptyArrayTypes
 
         var alignment = 32
         if let value = metadata["general.alignment"] {

@@ -36,8 +36,13 @@ public struct GGUFWriter: Sendable {
         /// Dimensions in ggml order: `shape[0]` is the contiguous (row) length.
         public let shape: [Int]
         public let type: TensorType
-        /// The encoded tensor data, exactly `type.byteCount(elements:)` bytes.
+        /// The encoded tensor data, exactly `byteCount` bytes; empty for a tensor added with
+        /// `addTensorInfo`, whose data is streamed by `write(to:tensorData:)`.
         public let bytes: [UInt8]
+        /// The size of the encoded data: `type.byteCount(elements:)` of the shape.
+        public let byteCount: Int
+        /// Whether the data is supplied at write time rather than held here.
+        public var isDeferred: Bool { bytes.count != byteCount }
     }
 
     /// The deepest array nesting `GGUFFile` accepts (an array inside an array counts as 2).
@@ -132,6 +137,31 @@ public struct GGUFWriter: Sendable {
     public mutating func addTensor<Bytes: Sequence>(
         name: String, shape: [Int], type: TensorType, bytes: Bytes
     ) throws(GGUFWriterError) where Bytes.Element == UInt8 {
+        let expected = try validateTensor(name: name, shape: shape, type: type)
+        let data = Array(bytes)
+        guard data.count == expected else {
+            throw .invalidTensor(name: name, reason: "\(data.count) bytes given, \(type) \(shape) needs \(expected)")
+        }
+        tensorIndex[name] = tensors.count
+        tensors.append(Tensor(name: name, shape: shape, type: type, bytes: data, byteCount: expected))
+    }
+
+    /// Appends a tensor whose data the writer does not hold: `write(to:tensorData:)` asks for it
+    /// while writing, so that a large model can be written one tensor at a time. Same rules as
+    /// `addTensor`. A writer with such tensors can only be written with `write(to:tensorData:)`.
+    ///
+    /// - Returns: the size in bytes the tensor's data must have.
+    /// - Throws: `GGUFWriterError.invalidTensor` or `.duplicateTensor`.
+    @discardableResult
+    public mutating func addTensorInfo(name: String, shape: [Int], type: TensorType) throws(GGUFWriterError) -> Int {
+        let expected = try validateTensor(name: name, shape: shape, type: type)
+        tensorIndex[name] = tensors.count
+        tensors.append(Tensor(name: name, shape: shape, type: type, bytes: [], byteCount: expected))
+        return expected
+    }
+
+    /// Checks a new tensor's name, shape and type; returns its data size.
+    private func validateTensor(name: String, shape: [Int], type: TensorType) throws(GGUFWriterError) -> Int {
         guard tensorIndex[name] == nil else { throw .duplicateTensor(name: name) }
         guard !name.isEmpty, name.utf8.count <= Self.maxTensorNameBytes else {
             throw .invalidTensor(name: name, reason: "name must be 1 to \(Self.maxTensorNameBytes) bytes of UTF-8, not \(name.utf8.count)")
@@ -152,12 +182,7 @@ public struct GGUFWriter: Sendable {
         guard let expected = type.byteCount(elements: elements) else {
             throw .invalidTensor(name: name, reason: "the byte layout of \(type) is unknown")
         }
-        let data = Array(bytes)
-        guard data.count == expected else {
-            throw .invalidTensor(name: name, reason: "\(data.count) bytes given, \(type) \(shape) needs \(expected)")
-        }
-        tensorIndex[name] = tensors.count
-        tensors.append(Tensor(name: name, shape: shape, type: type, bytes: data))
+        return expected
     }
 
     // MARK: Output
@@ -170,7 +195,7 @@ public struct GGUFWriter: Sendable {
         var next = 0
         for t in tensors {
             offsets.append(next)
-            next = Self.padded(next + t.bytes.count, alignment)
+            next = Self.padded(next + t.byteCount, alignment)
         }
         return offsets
     }
@@ -199,7 +224,10 @@ public struct GGUFWriter: Sendable {
     }
 
     /// The whole file in memory.
+    ///
+    /// - Precondition: every tensor was added with its data (`addTensor`).
     public func serialized() -> [UInt8] {
+        precondition(!tensors.contains(where: \.isDeferred), "GGUFWriter.serialized: a tensor's data is streamed at write time")
         var bytes = headerBytes()
         for t in tensors {
             bytes += t.bytes
@@ -211,27 +239,17 @@ public struct GGUFWriter: Sendable {
     /// Writes the file to `path`, replacing any existing file. The data goes to a temporary file
     /// beside `path` that is renamed into place once complete, so `path` never holds a partial file.
     ///
-    /// - Throws: `GGUFWriterError.cannotWrite` naming the path and the system error.
+    /// - Throws: `GGUFWriterError.cannotWrite` naming the path and the system error, or
+    ///   `.invalidTensor` when a tensor was added with `addTensorInfo` (use `write(to:tensorData:)`).
     public func write(to path: String) throws(GGUFWriterError) {
-        let temporary = path + ".partial-\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw .cannotWrite(path: path, reason: Self.systemError()) }
-        var ok = false
-        defer {
-            if !ok { close(fd); unlink(temporary) }
-        }
-        let zeros = [UInt8](repeating: 0, count: alignment)
-        for chunk in [headerBytes()] + tensors.map(\.bytes) {
-            try Self.writeAll(fd, chunk, count: chunk.count, path: path)
-            try Self.writeAll(fd, zeros, count: Self.padded(chunk.count, alignment) - chunk.count, path: path)
-        }
-        guard fsync(fd) == 0 else { throw .cannotWrite(path: path, reason: Self.systemError()) }
-        ok = true
-        guard close(fd) == 0 else { unlink(temporary); throw .cannotWrite(path: path, reason: Self.systemError()) }
-        guard rename(temporary, path) == 0 else {
-            let reason = Self.systemError()
-            unlink(temporary)
-            throw .cannotWrite(path: path, reason: reason)
+        do {
+            try self.write(to: path, tensorData: { index, emit in
+                try tensors[index].bytes.withUnsafeBytes { try emit($0) }
+            })
+        } catch let error as GGUFWriterError {
+            throw error
+        } catch {
+            throw .cannotWrite(path: path, reason: "\(error)")
         }
     }
 
@@ -239,25 +257,22 @@ public struct GGUFWriter: Sendable {
 
     private static func isValidAlignment(_ a: Int) -> Bool { a > 0 && a <= maxAlignment && a & (a - 1) == 0 }
 
-    private static func padded(_ n: Int, _ alignment: Int) -> Int { (n + alignment - 1) / alignment * alignment }
+    static func padded(_ n: Int, _ alignment: Int) -> Int { (n + alignment - 1) / alignment * alignment }
 
-    private static func systemError() -> String { String(cString: strerror(errno)) }
+    static func systemError() -> String { String(cString: strerror(errno)) }
 
-    /// Writes the first `count` bytes of `bytes`, retrying short writes.
-    private static func writeAll(_ fd: Int32, _ bytes: [UInt8], count: Int, path: String) throws(GGUFWriterError) {
-        let failure: String? = bytes.withUnsafeBytes { buffer in
-            var done = 0
-            while done < count {
-                let n = systemWrite(fd, buffer.baseAddress! + done, count - done)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return systemError()
-                }
-                done += n
+    /// Writes all of `buffer`, retrying short writes.
+    static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, path: String) throws(GGUFWriterError) {
+        guard let base = buffer.baseAddress else { return }
+        var done = 0
+        while done < buffer.count {
+            let n = systemWrite(fd, base + done, buffer.count - done)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .cannotWrite(path: path, reason: systemError())
             }
-            return nil
+            done += n
         }
-        if let failure { throw .cannotWrite(path: path, reason: failure) }
     }
 
     private static func validate(_ value: MetadataValue, key: String, depth: Int) throws(GGUFWriterError) {
