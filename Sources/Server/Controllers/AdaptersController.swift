@@ -21,6 +21,11 @@ struct AdaptersController: Sendable {
         }
         let served = ServedAdapter(id: body.id, path: body.path, scale: body.scale ?? 1, tier: body.tier,
                                    labels: body.labels ?? [], description: body.description)
+        let modelID = ServedAdapter.modelID(base: base.id, adapter: body.id)
+        if state.configuration.models.contains(where: { $0.id == modelID }) {
+            throw APIError(status: .conflict, message: "'\(modelID)' is already the id of a configured model; choose another adapter id",
+                           type: "invalid_request_error", param: "id", code: "adapter_exists")
+        }
         let registered: RegisteredAdapter
         do {
             registered = try await state.adapters.add(served, to: base, pool: state.pool)
