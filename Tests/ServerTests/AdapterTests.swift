@@ -367,6 +367,17 @@ extension ServerTests {
                 let stats = try await client.execute(uri: "/v1/cache/stats", method: .get).json
                 #expect(stats["hits"] as? Int == 1)
                 #expect(stats["misses"] as? Int == 5)
+
+                // An adapter replaced by another file under the same id does not inherit its answers.
+                let replacement = try AdapterTestServer.randomAdapter(seed: 8, name: "replacement")
+                let entries = await cache.count
+                #expect(try await client.post("/v1/adapters", json: #"{"id":"swap","path":"\#(random)","model":"smollm2-135m"}"#).status == .ok)
+                #expect(try await ask("smollm2-135m:swap").header("X-GroupQwen-Cache") == "miss")
+                for _ in 0..<100 where await cache.count == entries { try await Task.sleep(for: .milliseconds(20)) }
+                #expect(try await ask("smollm2-135m:swap").header("X-GroupQwen-Cache") == "hit")
+                #expect(try await client.execute(uri: "/v1/adapters/swap", method: .delete).status == .ok)
+                #expect(try await client.post("/v1/adapters", json: #"{"id":"swap","path":"\#(replacement)","model":"smollm2-135m"}"#).status == .ok)
+                #expect(try await ask("smollm2-135m:swap").header("X-GroupQwen-Cache") == "miss")
             }
         }
 
