@@ -103,7 +103,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Gateway", "ModelStore",
+                "Server", "Gateway", "ModelStore", "Engine",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

@@ -10,6 +10,11 @@ public final class LocalModel: Sendable {
     public let scheduler: BatchScheduler
     /// The GGUF's own `tokenizer.chat_template`, or `nil` when it has none (ChatML is used).
     public let chatTemplate: ChatTemplate?
+    /// Stop strings every chat completion adds: `<|im_end|>` when prompts are rendered with the ChatML
+    /// fallback (no chat template) and the vocabulary has no single `<|im_end|>` token (Gemma 3 270M), so
+    /// the marker is written as plain text and no end-of-generation token would stop a model (say, one
+    /// fine-tuned on ChatML) that closes its turn with it. Empty otherwise.
+    public let chatStopStrings: [String]
     /// Most tokens (prompt + completion) one request may hold.
     public let contextLength: Int
     /// Bytes this model counts against the pool's budget: file size plus one full-context KV cache.
@@ -28,6 +33,7 @@ public final class LocalModel: Sendable {
         let trained = c.trainedContextLength > 0 ? c.trainedContextLength : 4096
         self.contextLength = max(16, served.contextLength ?? min(trained, 4096))
         self.chatTemplate = try model.file.string("tokenizer.chat_template").map { try ChatTemplate(source: $0) }
+        self.chatStopStrings = Self.chatStopStrings(template: chatTemplate, tokenizer: model.tokenizer)
         let fileBytes = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0
         let kvBytes = Int64(c.layerCount * (c.kvHeadCount * c.headDim + c.kvHeadCount * c.valueHeadDim) * 4 * self.contextLength)
         self.estimatedBytes = fileBytes + kvBytes
@@ -35,6 +41,13 @@ public final class LocalModel: Sendable {
             maxActiveSequences: served.maxConcurrent, maxQueuedRequests: served.maxQueued ?? maxQueued,
             prefillTokensPerStep: prefillTokensPerStep, contextLength: self.contextLength))
         self.loadedAt = Date()
+    }
+
+    /// See `chatStopStrings`.
+    static func chatStopStrings(template: ChatTemplate?, tokenizer: Tokenizer) -> [String] {
+        let end = "<|im_end|>"
+        guard template == nil, tokenizer.encode(end, parseSpecial: true).count != 1 else { return [] }
+        return [end]
     }
 
     /// Renders `messages` with the model's own chat template (ChatML when it has none) and

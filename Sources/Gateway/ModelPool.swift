@@ -84,6 +84,24 @@ public actor ModelPool {
         }
     }
 
+    /// The hyperparameters of model `id`: the loaded model's, or else read from its file's header without
+    /// loading it (the file is fetched first when it is a known model that is missing and `fetchMissing`
+    /// is set). Does not count as a use of the model. Adapters are checked against it.
+    public func modelConfiguration(_ id: String) async throws -> ModelConfiguration {
+        guard let served = configuration.models.first(where: { $0.id == id }) else {
+            throw GatewayError.unknownModel(id, available: modelIDs)
+        }
+        if let model = loaded[id] { return model.model.configuration }
+        let path = try await Self.resolve(served, store: store, fetchMissing: configuration.fetchMissing)
+        return try await Task.detached(priority: .userInitiated) {
+            do {
+                return try ModelLoader.configuration(path: path)
+            } catch {
+                throw GatewayError.loadFailed(model: id, reason: "\(error)")
+            }
+        }.value
+    }
+
     /// Unloads models idle for longer than `keepAlive`. Returns the ids it unloaded.
     @discardableResult
     public func unloadIdle(now: ContinuousClock.Instant = .now) async -> [String] {

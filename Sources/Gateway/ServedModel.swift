@@ -19,9 +19,13 @@ public struct ServedModel: Sendable, Hashable, Codable {
     public var preload: Bool
     /// When set, requests go to this OpenAI-compatible server instead of a local engine (`source` unused).
     public var remote: RemoteEndpoint?
+    /// LoRA adapters served on top of this model (local models only), loaded at startup; each is also a
+    /// model of its own, `id:adapter-id`. The order matters: llama.cpp's per-request `lora` field indexes it.
+    public var adapters: [ServedAdapter]
 
     public init(id: String, source: String, contextLength: Int? = nil, tier: Int = 1, labels: [String] = [],
-                maxConcurrent: Int = 8, maxQueued: Int? = nil, preload: Bool = false, remote: RemoteEndpoint? = nil) {
+                maxConcurrent: Int = 8, maxQueued: Int? = nil, preload: Bool = false, remote: RemoteEndpoint? = nil,
+                adapters: [ServedAdapter] = []) {
         self.id = id
         self.source = source
         self.contextLength = contextLength
@@ -31,6 +35,7 @@ public struct ServedModel: Sendable, Hashable, Codable {
         self.maxQueued = maxQueued
         self.preload = preload
         self.remote = remote
+        self.adapters = adapters
     }
 
     /// The models served when no configuration file is given: the three known chat models.

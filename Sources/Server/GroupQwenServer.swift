@@ -8,14 +8,18 @@ import ServiceLifecycle
 /// The CLI calls `GroupQwenServer.run(configuration:)`; tests build the same application with
 /// `makeApplication(configuration:pool:managesPool:)` around a shared pool.
 public enum GroupQwenServer {
-    /// Serves `configuration` until SIGINT/SIGTERM. Models marked `preload` load in the background
-    /// (`/health` answers 503 until they are in), idle models are unloaded after `keep_alive`, and
-    /// on a signal the listener stops, in-flight generations finish, then the models are released.
+    /// Serves `configuration` until SIGINT/SIGTERM. The configured LoRA adapters are loaded and checked
+    /// against their base models' headers first (a bad one throws `ConfiguredAdapterError` and nothing is
+    /// served); models marked `preload` load in the background (`/health` answers 503 until they are in),
+    /// idle models are unloaded after `keep_alive`, and on a signal the listener stops, in-flight
+    /// generations finish, then the models are released.
     public static func run(configuration: ServerConfiguration, logger: Logger? = nil) async throws {
         try configuration.validate()
         let pool = ModelPool(configuration: configuration.poolConfiguration)
+        let adapters = try await AdapterRegistry.load(models: configuration.models, pool: pool)
         let cache = configuration.cache.enabled ? try await SemanticCache(configuration: configuration.cache) : nil
-        let app = makeApplication(configuration: configuration, pool: pool, managesPool: true, logger: logger, cache: cache)
+        let app = makeApplication(configuration: configuration, pool: pool, managesPool: true, logger: logger, cache: cache,
+                                  adapters: adapters)
         try await app.runService()
     }
 
@@ -25,10 +29,13 @@ public enum GroupQwenServer {
     ///   startup, unloads idle ones every 10 s, and on graceful shutdown calls
     ///   `pool.shutdown(cancelInFlight: false)`. Tests sharing one pool pass false.
     /// - Parameter cache: the semantic cache (`nil`: none; `X-GroupQwen-Cache: bypass` on every answer).
+    /// - Parameter adapters: the LoRA adapters served, from `AdapterRegistry.load(models: configuration.models,
+    ///   pool:)` (which loads the configured ones); the default serves none until `POST /v1/adapters`.
     public static func makeApplication(configuration: ServerConfiguration, pool: ModelPool, managesPool: Bool = true,
-                                       logger: Logger? = nil, cache: SemanticCache? = nil) -> some ApplicationProtocol {
+                                       logger: Logger? = nil, cache: SemanticCache? = nil,
+                                       adapters: AdapterRegistry = AdapterRegistry()) -> some ApplicationProtocol {
         let preloads = managesPool && configuration.models.contains(where: \.preload)
-        let state = ServerState(configuration: configuration, pool: pool, starting: preloads, cache: cache)
+        let state = ServerState(configuration: configuration, pool: pool, starting: preloads, cache: cache, adapters: adapters)
         let logger = logger ?? Logger(label: "groupqwen")
         var services: [any Service] = []
         if managesPool {
@@ -70,6 +77,11 @@ public enum GroupQwenServer {
         router.delete("/v1/cache") { request, context in try await cacheController.clear(request, context: context) }
         router.get("/v1/models") { request, context in try await models.list(request, context: context) }
         router.get("/v1/models/{id}") { request, context in try await models.get(request, context: context) }
+        let adapters = AdaptersController(state: state)
+        router.post("/v1/adapters") { request, context in try await adapters.create(request, context: context) }
+        router.get("/v1/adapters") { request, context in try await adapters.list(request, context: context) }
+        router.get("/v1/adapters/{id}") { request, context in try await adapters.get(request, context: context) }
+        router.delete("/v1/adapters/{id}") { request, context in try await adapters.delete(request, context: context) }
         router.get("/health") { request, context in try await health.check(request, context: context) }
         router.get("/metrics") { request, context in try await metrics.scrape(request, context: context) }
         return router

@@ -14,6 +14,9 @@ final class ServerState: Sendable {
     let cacheKeys: EmbeddingProvider
     /// Reuses answers to questions asked before in the same context; nil when disabled.
     let cache: SemanticCache?
+    /// The LoRA adapters served, each also a model `base:adapter` (configured ones loaded before startup,
+    /// others added and removed through `/v1/adapters`).
+    let adapters: AdapterRegistry
     /// Prometheus counters, histograms and gauges (`GET /metrics`).
     let metrics = ServerMetrics()
     /// Chooses models for `model: "auto"` requests.
@@ -28,10 +31,12 @@ final class ServerState: Sendable {
 
     enum Phase: Sendable { case starting, ready, stopping }
 
-    init(configuration: ServerConfiguration, pool: ModelPool, starting: Bool, cache: SemanticCache? = nil) {
+    init(configuration: ServerConfiguration, pool: ModelPool, starting: Bool, cache: SemanticCache? = nil,
+         adapters: AdapterRegistry = AdapterRegistry()) {
         self.configuration = configuration
         self.pool = pool
         self.cache = cache
+        self.adapters = adapters
         self.embeddings = EmbeddingProvider(fetchMissing: configuration.fetchMissing, threads: configuration.threads ?? 2)
         self.cacheKeys = EmbeddingProvider(fetchMissing: configuration.fetchMissing, threads: 1, precision: .q8_0)
         self.router = ModelRouter(configuration: configuration.routing, models: configuration.models)

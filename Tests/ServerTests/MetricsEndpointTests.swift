@@ -17,7 +17,7 @@ extension ServerTests {
                 let text = response.text
                 for series in [
                     #"groupqwen_http_requests_total{route="/v1/chat/completions",method="POST",status="200"} 1"#,
-                    #"groupqwen_completions_total{endpoint="chat",model="smollm2-135m",tier="1",status="ok"} 1"#,
+                    #"groupqwen_completions_total{endpoint="chat",model="smollm2-135m",tier="1",status="ok",adapter="none"} 1"#,
                     #"groupqwen_model_loaded{model="smollm2-135m"} 1.0"#,
                     #"groupqwen_queue_depth{model="smollm2-135m"} 0.0"#,
                     "# TYPE groupqwen_completion_duration_seconds histogram",

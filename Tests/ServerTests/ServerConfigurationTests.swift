@@ -72,6 +72,18 @@ extension ServerTests {
             #expect(c.limits.maxBodyBytes == 65536)
         }
 
+        @Test("the Python adapter tests' configuration loads, its adapter paths relative to the file")
+        func pythonAdapterConfiguration() throws {
+            let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("python/adapter-config.yaml").path
+            let c = try ServerConfiguration.load(path: path)
+            #expect(c.models[0].adapters.map(\.id) == ["qkvo", "qkvo-half"])
+            #expect(c.models[0].adapters[1].scale == 0.5)
+            for adapter in c.models[0].adapters {
+                #expect(adapter.path.hasPrefix("/") && FileManager.default.fileExists(atPath: adapter.path), "\(adapter.path)")
+            }
+        }
+
         @Test("errors are one line naming the key and line")
         func errors() {
             func message(_ yaml: String) -> String {

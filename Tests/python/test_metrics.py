@@ -35,7 +35,7 @@ def test_metrics_parse_and_counters_move(server):
     assert value(after, "groupqwen_http_requests_total", **route) - value(before, "groupqwen_http_requests_total", **route) == 3
     missing = dict(route="NotFound", method="GET", status="404")
     assert value(after, "groupqwen_http_requests_total", **missing) >= value(before, "groupqwen_http_requests_total", **missing) + 1
-    done = dict(endpoint="chat", model="smollm2", tier="0", status="ok")
+    done = dict(endpoint="chat", model="smollm2", tier="0", status="ok", adapter="none")
     assert value(after, "groupqwen_completions_total", **done) - value(before, "groupqwen_completions_total", **done) == 3
     assert value(after, "groupqwen_completion_tokens_total", model="smollm2") > value(before, "groupqwen_completion_tokens_total", model="smollm2")
     assert value(after, "groupqwen_prompt_tokens_total", model="smollm2") >= value(before, "groupqwen_prompt_tokens_total", model="smollm2") + 3 * 5

@@ -1,15 +1,27 @@
 import Gateway
 
-/// One way to answer a request, as the planner chose it: today a configured model, run here or served by a
-/// remote OpenAI-compatible backend.
+/// One way to answer a request, as the planner chose it: a configured model, run here or served by a
+/// remote OpenAI-compatible backend, or an adapter-model (a configured model run with LoRA adapters).
 ///
-/// Whatever a later feature decides per candidate (say, an adapter for a local model) is a stored property
-/// here, filled in by `ChatPlanner` and read by the candidate's answerer.
+/// Whatever a later feature decides per candidate is a stored property here, filled in by `ChatPlanner`
+/// and read by the candidate's answerer.
 struct AnswerCandidate: Sendable {
-    /// The configured model that answers.
+    /// The model as the response names it: a configured model, or an adapter-model `base:adapter` (with
+    /// the adapter's tier).
     let model: ServedModel
     /// The backend of a model served remotely; nil for a model this server runs.
     let remote: RemoteBackend?
+    /// The configured model that runs: `model` itself, or the base of an adapter-model.
+    let base: ServedModel
+    /// The LoRA adapters applied to every generation (local candidates only; empty for the bare model).
+    let adapters: AdapterSelection
+
+    init(model: ServedModel, remote: RemoteBackend?, base: ServedModel? = nil, adapters: AdapterSelection = .none) {
+        self.model = model
+        self.remote = remote
+        self.base = base ?? model
+        self.adapters = adapters
+    }
 
     var id: String { model.id }
 

@@ -18,11 +18,13 @@ struct AnswerTurn: Sendable {
     /// candidate, nor under constraints that rule it out (JSON mode).
     var judgesConfidence: Bool { mayEscalate && plan.constraints.allowsConfidenceJudging }
 
-    /// The routing shown with an answer from `model`: headers, the `groupqwen` object and metrics.
-    func outcome(_ model: ServedModel, confidence: Double? = nil) -> RoutingOutcome {
-        var outcome = RoutingOutcome(plan: plan.routing, model: model, escalations: escalations, confidence: confidence,
+    /// The routing shown with an answer from `candidate`: headers, the `groupqwen` object and metrics.
+    func outcome(_ candidate: AnswerCandidate, confidence: Double? = nil) -> RoutingOutcome {
+        var outcome = RoutingOutcome(plan: plan.routing, model: candidate.model, escalations: escalations, confidence: confidence,
                                      started: started)
         outcome.cache = cache
+        outcome.base = candidate.base.id
+        outcome.adapters = candidate.adapters
         return outcome
     }
 }

@@ -15,10 +15,15 @@ struct CachedChatReply: Sendable {
     init(_ hit: CacheHit, plan: ChatPlan, parameters: RequestParameters, started: ContinuousClock.Instant,
          state: ServerState, recorder: ChatRecorder) {
         let answer = hit.answer
-        let served = state.configuration.models.first { $0.id == answer.model }
+        // The plan's candidate of that name (an adapter-model's adapters included: the cache context holds
+        // them, and for routed requests the adapter-models routing may pick), else the configured model.
+        let candidate = plan.candidates.first { $0.id == answer.model }
+        let served = candidate?.model ?? state.configuration.models.first { $0.id == answer.model }
             ?? ServedModel(id: answer.model, source: answer.model, tier: answer.tier)
         var routing = RoutingOutcome(plan: plan.routing, model: served, escalations: [], confidence: nil, started: started)
         routing.cache = .hit(similarity: hit.similarity)
+        routing.base = candidate?.base.id
+        routing.adapters = candidate?.adapters ?? .none
         self.state = state
         self.hit = hit
         self.parameters = parameters

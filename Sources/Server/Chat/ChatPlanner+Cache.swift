@@ -9,13 +9,22 @@ extension ChatPlanner {
 
     /// The cache key of a cacheable request; nil when the cache is off or bypassed, or the request wants
     /// something a stored answer cannot give (several choices, log-probabilities, `response_format`).
-    func cacheKey(_ input: ChatInput, headers: HTTPFields, routing: RoutingPlan) -> ChatCacheKey? {
+    /// The adapters of a named model (with their files' fingerprints and scales) are part of the target, so
+    /// answers never cross adapters, nor an adapter and the bare model; a routed request's target names the
+    /// adapter-models routing may pick, so adding or removing one starts afresh.
+    func cacheKey(_ input: ChatInput, headers: HTTPFields, routing: RoutingPlan, adapters: AdapterSelection = .none,
+                  routable: [RegisteredAdapter] = []) -> ChatCacheKey? {
         let body = input.body, parameters = input.parameters
         guard state.cache != nil, body.cache != false, headers[Self.cacheHeader]?.lowercased() != "bypass",
               parameters.n == 1, !parameters.wantsLogprobs, body.responseFormat == nil else { return nil }
         let messages = body.messages.map { (role: $0.role, text: $0.content) }
         let tenant = "key=\(headers[.authorization] ?? "")|tenant=\(headers[Self.tenantHeader] ?? "")|user=\(parameters.user ?? "")"
-        let target = routing.forced ? "model=\(routing.candidates[0].id)" : "auto/\(routing.profile)"
+        var target = routing.forced ? "model=\(routing.candidates[0].id)" : "auto/\(routing.profile)"
+        if routing.forced, !adapters.isEmpty { target += "|adapters=\(adapters.cacheText)" }
+        if !routing.forced, !routable.isEmpty {
+            target += "|routable=" + routable.map { "\($0.modelID)#\($0.fingerprint)@\($0.served.scale)/\($0.served.tier ?? -1)" }
+                .sorted().joined(separator: ",")
+        }
         let settings = "\(parameters.sampling)|max=\(parameters.requestedMaxTokens ?? -1)|stop=\(parameters.stop)|ignore_eos=\(parameters.ignoreEndOfGeneration)"
         return ChatCacheKey(context: CacheContext(tenant: tenant, messages: messages, target: target, settings: settings),
                             query: CacheContext.query(messages))

@@ -1,10 +1,12 @@
 import Gateway
 import HTTPTypes
 
-/// Decides how a chat request is answered before anything runs: routes it (a configured `model` id is
-/// forced, `auto` or none asks the router), lists the candidates to try in order, reads the constraints
-/// its answers must satisfy (JSON mode) and computes its semantic-cache key. It reads the decoded body and
-/// the headers; nothing is generated, stored or recorded.
+/// Decides how a chat request is answered before anything runs: resolves the model it names (a
+/// configured model, an adapter-model `base:adapter`, plus the adapters of its `adapters` / `lora`
+/// fields), routes it (a named model is forced, `auto` or none asks the router, which also considers the
+/// adapter-models configured with a tier), lists the candidates to try in order, reads the constraints its
+/// answers must satisfy (JSON mode) and computes its semantic-cache key. It reads the decoded body, the
+/// headers and the adapters served now; nothing is generated, stored or recorded.
 struct ChatPlanner: Sendable {
     /// Request header naming the device profile (`server`, `laptop`, `mobile`); the body field
     /// `device_profile` does the same.
@@ -12,32 +14,39 @@ struct ChatPlanner: Sendable {
 
     let state: ServerState
 
-    /// The plan of one request. Throws the pool's 404 for an unknown model id and a 400 naming
-    /// `device_profile` for an unknown device profile.
+    /// The plan of one request. Throws a 404 for an unknown model or adapter, a 400 naming
+    /// `device_profile` for an unknown device profile, and the 400s of `ModelTarget.resolve`.
     func plan(_ input: ChatInput, headers: HTTPFields) async throws -> ChatPlan {
-        let routing = try await routingPlan(input, headers: headers)
+        let catalog = await state.adapters.catalog
+        let target = try ModelTarget.resolve(model: input.body.model, fields: input.body.adapterFields, state: state, catalog: catalog)
+        let routing = try routingPlan(input, headers: headers, target: target, catalog: catalog)
         return ChatPlan(
             routing: routing,
-            candidates: routing.candidates.map { AnswerCandidate(model: $0, remote: state.remotes[$0.id]) },
+            candidates: routing.candidates.map { candidate($0, target: target, catalog: catalog) },
             constraints: ChatConstraints(input.body),
             judge: ConfidenceJudge(state.configuration.routing),
-            cacheKey: cacheKey(input, headers: headers, routing: routing))
+            cacheKey: cacheKey(input, headers: headers, routing: routing, adapters: target?.adapters ?? .none,
+                              routable: catalog.routable))
     }
 
-    /// Routes the request: a configured `model` id is forced (unknown ids → 404), `auto` or none asks the
-    /// router. An unknown device profile is a 400 naming `device_profile`.
-    func routingPlan(_ input: ChatInput, headers: HTTPFields) async throws -> RoutingPlan {
+    /// Routes the request: a named model (`target`) is forced, none asks the router, which chooses among the
+    /// configured models and the adapter-models with a tier. An unknown device profile is a 400 naming
+    /// `device_profile`.
+    func routingPlan(_ input: ChatInput, headers: HTTPFields, target: ModelTarget?, catalog: AdapterCatalog) throws -> RoutingPlan {
         let body = input.body
-        let automatic = ModelRouter.isAutomatic(body.model)
-        if !automatic, let id = body.model, !state.configuration.models.contains(where: { $0.id == id }) {
-            _ = try await state.pool.model(id)   // throws the pool's 404 naming the model
+        var models = state.configuration.models
+        for adapter in catalog.routable {
+            if let base = models.first(where: { $0.id == adapter.baseModel }) { models.append(adapter.servedModel(base: base)) }
         }
+        if let target, !models.contains(where: { $0.id == target.served.id }) { models.append(target.served) }
+        let router = models.count == state.router.models.count ? state.router
+            : ModelRouter(configuration: state.configuration.routing, models: models)
         let routingRequest = RoutingRequest(
             messages: body.messages.map { (role: $0.role, text: $0.content) },
             maxTokens: input.parameters.requestedMaxTokens,
             profile: headers[Self.deviceProfileHeader] ?? body.deviceProfile)
         do {
-            return try state.router.plan(routingRequest, forcedModel: automatic ? nil : body.model)
+            return try router.plan(routingRequest, forcedModel: target?.served.id)
         } catch {
             switch error {
             case .unknownProfile:
@@ -46,5 +55,19 @@ struct ChatPlanner: Sendable {
                 throw APIError.invalidParameter(error.description, param: "model")
             }
         }
+    }
+
+    /// The candidate for a model the router listed: the named target itself, a configured model, or an
+    /// adapter-model chosen by routing (its adapter at its configured scale).
+    private func candidate(_ model: ServedModel, target: ModelTarget?, catalog: AdapterCatalog) -> AnswerCandidate {
+        if let target, target.served.id == model.id {
+            return AnswerCandidate(model: target.served, remote: state.remotes[target.base.id], base: target.base, adapters: target.adapters)
+        }
+        if let adapter = catalog.adapter(modelID: model.id),
+           let base = state.configuration.models.first(where: { $0.id == adapter.baseModel }),
+           !state.configuration.models.contains(where: { $0.id == model.id }) {
+            return AnswerCandidate(model: model, remote: nil, base: base, adapters: AdapterSelection(adapter))
+        }
+        return AnswerCandidate(model: model, remote: state.remotes[model.id])
     }
 }

@@ -25,13 +25,13 @@ struct ChatRecorder: Sendable {
                  status: status, answer: status == "ok" && outputs.count == 1 ? outputs[0] : nil)
     }
 
-    /// Counts a finished completion (tokens, latency, cache decision) and the escalations that led to it,
+    /// Counts a finished completion (tokens, latency, cache decision, adapters) and the escalations that led to it,
     /// then stores `answer` (a single finished choice) in the semantic cache when the request missed it.
     func finished(_ routing: RoutingOutcome, promptTokens: Int, completionTokens: Int, status: String, answer: ChoiceOutput?) {
         let metrics = state.metrics
-        metrics.recordCompletion(endpoint: "chat", model: routing.model.id, tier: routing.model.tier, status: status,
+        metrics.recordCompletion(endpoint: "chat", model: routing.metricsModel, tier: routing.model.tier, status: status,
                                  promptTokens: promptTokens, completionTokens: completionTokens,
-                                 duration: .now - routing.started, cache: routing.cache.label)
+                                 duration: .now - routing.started, cache: routing.cache.label, adapter: routing.adapters.metricLabel)
         routing.escalations.forEach(metrics.recordEscalation)
         if let answer { remember(answer, from: routing.model, promptTokens: promptTokens) }
     }

@@ -4,7 +4,8 @@ import HTTPTypes
 import Hummingbird
 
 /// Formats one chat completion of a local model, whole or as a stream of chunks (`ChatReply+Streaming`),
-/// and has the recorder record it once it is finished.
+/// and has the recorder record it once it is finished. `model` is the model that ran; responses name
+/// `routing.model` (the same model, or the adapter-model `base:adapter`).
 struct ChatReply: Sendable {
     let state: ServerState
     let model: LocalModel
@@ -22,7 +23,7 @@ struct ChatReply: Sendable {
                 logprobs: parameters.wantsLogprobs ? ChatLogprobs(tokens: output.tokens, tokenizer: model.tokenizer) : nil,
                 finishReason: output.finishReasonText)
         }
-        let body = ChatCompletionResponse(id: id, created: created, model: model.id, systemFingerprint: state.fingerprint,
+        let body = ChatCompletionResponse(id: id, created: created, model: routing.model.id, systemFingerprint: state.fingerprint,
                                           choices: choices, usage: Usage(promptTokens: promptTokens, outputs: outputs),
                                           groupqwen: routing.info())
         record(outputs, status: "ok")
@@ -36,7 +37,7 @@ struct ChatReply: Sendable {
         recorder.finished(routing, promptTokens: promptTokens, outputs: outputs, status: status)
     }
 
-    /// `X-GroupQwen-Model`, `-Tier` and `-Cache`.
+    /// `X-GroupQwen-Model`, `-Tier`, `-Cache` and, with adapters, `-Adapter`.
     var routingHeaders: HTTPFields {
         var headers = HTTPFields()
         for (name, value) in routing.headers { headers[HTTPField.Name(name)!] = value }
@@ -45,7 +46,7 @@ struct ChatReply: Sendable {
 
     /// One chunk; `last` adds the `groupqwen` routing object.
     func chunk(_ choices: [ChatCompletionChunk.Choice], usage: Usage? = nil, last: Bool = false) -> ChatCompletionChunk {
-        ChatCompletionChunk(id: id, created: created, model: model.id, systemFingerprint: state.fingerprint,
+        ChatCompletionChunk(id: id, created: created, model: routing.model.id, systemFingerprint: state.fingerprint,
                             choices: choices, usage: usage, includeUsage: parameters.includeUsage,
                             groupqwen: last ? routing.info() : nil)
     }

@@ -3,7 +3,8 @@ import Gateway
 import Hummingbird
 
 /// Answers with a model this server runs: renders the prompt (in JSON mode with its instruction and the
-/// pre-filled `{`), checks that it fits the model's context, submits the generations, judges the answer's
+/// pre-filled `{`), checks that it fits the model's context, submits the generations (with the candidate's
+/// LoRA adapters, and the model's own chat stop strings, see `LocalModel.chatStopStrings`), judges the answer's
 /// confidence (a whole answer on all its tokens, a stream on its first `probe_tokens` tokens, before
 /// anything is sent) and formats the reply (`ChatReply`).
 ///
@@ -17,7 +18,7 @@ struct LocalAnswerer: ChatAnswerer {
         let served = candidate.model
         let model: LocalModel
         do {
-            model = try await state.pool.model(served.id)
+            model = try await state.pool.model(candidate.base.id)
         } catch {
             guard turn.mayEscalate else { throw error }
             return .escalated(Escalation(from: served.id, reason: .backendError, detail: "\(error)"))
@@ -31,12 +32,18 @@ struct LocalAnswerer: ChatAnswerer {
             return .escalated(Escalation(from: served.id, reason: .contextOverflow,
                                          detail: "\(wanted) tokens needed, context holds \(model.contextLength)"))
         }
-        let options = try parameters.generationOptions(promptTokens: promptIDs.count, contextLength: model.contextLength,
+        var options = try parameters.generationOptions(promptTokens: promptIDs.count, contextLength: model.contextLength,
                                                        defaultCap: state.configuration.limits.maxTokensDefault)
+        for i in options.indices {
+            options[i].adapters = candidate.adapters.mix
+            for stop in model.chatStopStrings where !options[i].stop.contains(stop) && options[i].stop.count < RequestParameters.maxStops {
+                options[i].stop.append(stop)
+            }
+        }
         let timeout = state.configuration.limits.requestTimeoutSeconds
         func reply(confidence: Double?) -> ChatReply {
             ChatReply(state: state, model: model, parameters: parameters, promptTokens: promptIDs.count,
-                      id: state.makeID("chatcmpl"), created: state.now, routing: turn.outcome(served, confidence: confidence),
+                      id: state.makeID("chatcmpl"), created: state.now, routing: turn.outcome(candidate, confidence: confidence),
                       recorder: turn.recorder)
         }
 

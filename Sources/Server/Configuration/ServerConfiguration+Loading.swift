@@ -40,7 +40,20 @@ extension ServerConfiguration: Decodable {
         } catch {
             throw .unreadable(path: path, reason: (error as NSError).localizedDescription)
         }
-        return try parse(yaml: text)
+        var configuration = try parse(yaml: text)
+        let directory = URL(fileURLWithPath: (path as NSString).expandingTildeInPath).deletingLastPathComponent()
+        configuration.resolveAdapterPaths(relativeTo: directory)
+        return configuration
+    }
+
+    /// Makes relative adapter paths relative to `directory` (the configuration file's folder); `~` is expanded.
+    mutating func resolveAdapterPaths(relativeTo directory: URL) {
+        for i in models.indices {
+            for j in models[i].adapters.indices {
+                let path = (models[i].adapters[j].path as NSString).expandingTildeInPath
+                models[i].adapters[j].path = path.hasPrefix("/") ? path : directory.appendingPathComponent(path).standardized.path
+            }
+        }
     }
 
     /// Parses and validates YAML text (an empty document gives the defaults).
@@ -99,6 +112,10 @@ extension ServerConfiguration: Decodable {
         if let models = root["models"]?.sequence {
             for (i, model) in models.enumerated() where model.mapping != nil {
                 try checkKeys(of: model, prefix: "models[\(i)].", known: ServedModelEntry.CodingKeys.allCases.map(\.rawValue))
+                for (j, adapter) in (model["adapters"]?.sequence ?? []).enumerated() where adapter.mapping != nil {
+                    try checkKeys(of: adapter, prefix: "models[\(i)].adapters[\(j)].",
+                                  known: ServedAdapterEntry.CodingKeys.allCases.map(\.rawValue))
+                }
             }
         }
     }
@@ -219,7 +236,7 @@ extension ServerLimits: Decodable {
 /// One `models:` entry in the YAML file (snake_case keys, everything but `id` optional).
 struct ServedModelEntry: Decodable {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case id, source, tier, labels, preload, url, attempts
+        case id, source, tier, labels, preload, url, attempts, adapters
         case contextLength = "context_length"
         case maxConcurrent = "max_concurrent"
         case maxQueued = "max_queued"
@@ -248,7 +265,29 @@ struct ServedModelEntry: Decodable {
                                apiKey: try c.decodeIfPresent(String.self, forKey: .apiKey),
                                timeoutSeconds: try c.decodeIfPresent(Double.self, forKey: .timeout) ?? 120,
                                attempts: try c.decodeIfPresent(Int.self, forKey: .attempts) ?? 3)
-            })
+            },
+            adapters: try c.decodeIfPresent([ServedAdapterEntry].self, forKey: .adapters)?.map(\.served) ?? [])
+    }
+}
+
+/// One `models[].adapters` entry: `id` and `path` required; `scale` (default 1), `tier`, `labels` and
+/// `description` optional.
+struct ServedAdapterEntry: Decodable {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case id, path, scale, tier, labels, description
+    }
+
+    let served: ServedAdapter
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        served = ServedAdapter(
+            id: try c.decode(String.self, forKey: .id),
+            path: try c.decode(String.self, forKey: .path),
+            scale: try c.decodeIfPresent(Double.self, forKey: .scale) ?? 1,
+            tier: try c.decodeIfPresent(Int.self, forKey: .tier),
+            labels: try c.decodeIfPresent([String].self, forKey: .labels) ?? [],
+            description: try c.decodeIfPresent(String.self, forKey: .description))
     }
 }
 

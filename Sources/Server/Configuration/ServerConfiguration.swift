@@ -32,6 +32,13 @@ import Gateway
 ///     max_concurrent: 8       # sequences decoded together
 ///     max_queued: 32           # waiting requests beyond those (default limits.max_queued_per_model)
 ///     preload: true
+///     adapters:                # LoRA adapters, each also served as the model `smollm2-135m:<id>`
+///       - id: pirate
+///         path: adapters/pirate.gguf   # GGUF adapter or PEFT folder; relative to this file
+///         scale: 1.0           # default scale
+///         tier: 1              # takes part in `auto` routing (absent: answers only when named)
+///         labels: [style]
+///         description: Talks like a pirate
 ///   - id: big                  # a remote OpenAI-compatible server (vLLM, llama.cpp, Ollama, GroupQwen)
 ///     url: http://gpu-box:8000/v1
 ///     remote_model: Qwen/Qwen2.5-7B-Instruct   # name sent upstream (default: the id)
@@ -92,6 +99,25 @@ public struct ServerConfiguration: Sendable, Equatable {
             fetchMissing: fetchMissing)
     }
 
+    /// Checks the `adapters` of `models[i]`: local models only, valid unique ids, a path, a finite scale,
+    /// a tier ≥ 0.
+    private func validateAdapters(of model: ServedModel, at i: Int) throws(ServerConfigurationError) {
+        func fail(_ key: String, _ message: String) -> ServerConfigurationError { .invalid(key: key, message: message, line: nil) }
+        guard !model.adapters.isEmpty else { return }
+        if model.remote != nil {
+            throw fail("models[\(i)].adapters", "apply only to models this server runs, not to a remote backend (url)")
+        }
+        var ids = Set<String>()
+        for (j, adapter) in model.adapters.enumerated() {
+            let key = "models[\(i)].adapters[\(j)]"
+            if let problem = ServedAdapter.problem(withID: adapter.id) { throw fail("\(key).id", problem) }
+            guard ids.insert(adapter.id).inserted else { throw fail("\(key).id", "'\(adapter.id)' is listed twice for model '\(model.id)'") }
+            guard !adapter.path.isEmpty else { throw fail("\(key).path", "must not be empty") }
+            if let problem = ServedAdapter.problem(withScale: adapter.scale) { throw fail("\(key).scale", problem) }
+            if let tier = adapter.tier, tier < 0 { throw fail("\(key).tier", "must be ≥ 0") }
+        }
+    }
+
     /// Checks values a type alone cannot express; throws `ServerConfigurationError.invalid`.
     public func validate() throws(ServerConfigurationError) {
         func fail(_ key: String, _ message: String) -> ServerConfigurationError { .invalid(key: key, message: message, line: nil) }
@@ -112,6 +138,14 @@ public struct ServerConfiguration: Sendable, Equatable {
                 }
                 guard remote.timeoutSeconds > 0 else { throw fail("models[\(i)].timeout", "must be > 0") }
                 guard (1...10).contains(remote.attempts) else { throw fail("models[\(i)].attempts", "must be in 1...10") }
+            }
+            try validateAdapters(of: model, at: i)
+        }
+        let modelIDs = Set(models.map(\.id))
+        for (i, model) in models.enumerated() {
+            for (j, adapter) in model.adapters.enumerated() {
+                let id = ServedAdapter.modelID(base: model.id, adapter: adapter.id)
+                if modelIDs.contains(id) { throw fail("models[\(i)].adapters[\(j)].id", "'\(id)' is also a model id") }
             }
         }
         try limits.validate()

@@ -2,7 +2,8 @@ import Engine
 import Gateway
 import Hummingbird
 
-/// `POST /v1/completions`: continues a raw prompt (no chat template).
+/// `POST /v1/completions`: continues a raw prompt (no chat template) with a named model: a configured one
+/// or an adapter-model (`base:adapter`), plus the adapters of the `adapters` / `lora` fields.
 struct CompletionsController: Sendable {
     let state: ServerState
 
@@ -12,16 +13,21 @@ struct CompletionsController: Sendable {
                                                topLogprobs: body.logprobs, topLogprobsParam: "logprobs")
         if let user = parameters.user { context.logger.debug("completion", metadata: ["user": .string(user)]) }
         try await state.requireServing()
-        let model = try await state.pool.model(body.model)
+        let catalog = await state.adapters.catalog
+        guard let target = try ModelTarget.resolve(model: body.model, fields: body.adapterFields, state: state, catalog: catalog) else {
+            throw APIError.modelNotFound(body.model, available: ModelTarget.availableModels(state.configuration.models, catalog))
+        }
+        let model = try await state.pool.model(target.base.id)
         let promptIDs = model.promptIDs(text: body.prompt)
         guard !promptIDs.isEmpty else { throw APIError.invalidParameter("'prompt' must not be empty", param: "prompt") }
         var options = try parameters.generationOptions(promptTokens: promptIDs.count, contextLength: model.contextLength,
                                                        defaultCap: state.configuration.limits.maxTokensDefault)
-        if body.logprobs != nil {
-            for i in options.indices { options[i].topLogprobs = parameters.topLogprobs }
+        for i in options.indices {
+            if body.logprobs != nil { options[i].topLogprobs = parameters.topLogprobs }
+            options[i].adapters = target.adapters.mix
         }
-        let reply = CompletionReply(state: state, model: model, parameters: parameters, promptTokens: promptIDs.count,
-                                    id: state.makeID("cmpl"), created: state.now)
+        let reply = CompletionReply(state: state, model: model, modelID: target.served.id, parameters: parameters,
+                                    promptTokens: promptIDs.count, id: state.makeID("cmpl"), created: state.now)
         let timeout = state.configuration.limits.requestTimeoutSeconds
         let streams = try GenerationRunner.submit(model: model, promptIDs: promptIDs, options: options)
         if parameters.stream { return reply.stream(streams, timeout: timeout) }
@@ -33,13 +39,15 @@ struct CompletionsController: Sendable {
 struct CompletionReply: Sendable {
     let state: ServerState
     let model: LocalModel
+    /// The id responses name: the model's, or the adapter-model's.
+    let modelID: String
     let parameters: RequestParameters
     let promptTokens: Int
     let id: String
     let created: Int
 
     private func document(_ choices: [CompletionResponse.Choice], usage: Usage?, writesUsage: Bool) -> CompletionResponse {
-        CompletionResponse(id: id, created: created, model: model.id, systemFingerprint: state.fingerprint,
+        CompletionResponse(id: id, created: created, model: modelID, systemFingerprint: state.fingerprint,
                            choices: choices, usage: usage, writesUsage: writesUsage)
     }
 

@@ -6,27 +6,35 @@ struct ModelsController: Sendable {
     let state: ServerState
 
     func list(_ request: Request, context: some RequestContext) async throws -> Response {
-        Self.json(ModelList(data: await objects()))
+        Self.json(ModelList(data: await objects(state.adapters.catalog)))
     }
 
+    /// One model by id; an adapter-model also by its adapter id alone when that is unique.
     func get(_ request: Request, context: some RequestContext) async throws -> Response {
         let id = context.parameters.get("id") ?? ""
-        let all = await objects()
-        guard let object = all.first(where: { $0.id == id }) else {
-            throw APIError.modelNotFound(id, available: all.map(\.id))
+        let catalog = await state.adapters.catalog
+        let all = await objects(catalog)
+        if let object = all.first(where: { $0.id == id }) { return Self.json(object) }
+        if case let .adapter(adapter) = catalog.match(id, modelIDs: state.configuration.models.map(\.id)),
+           let object = all.first(where: { $0.id == adapter.modelID }) {
+            return Self.json(object)
         }
-        return Self.json(object)
+        throw APIError.modelNotFound(id, available: all.map(\.id))
     }
 
-    /// Every configured model in configuration order: local ones with their pool state, remote ones as
-    /// `remote` (or `remote_down` while their circuit is open); then the embedding model.
-    private func objects() async -> [ModelObject] {
+    /// Every configured model in configuration order: local ones with their pool state, each followed by
+    /// its adapter-models (`base:adapter`), remote ones as `remote` (or `remote_down` while their circuit is
+    /// open); then the embedding model.
+    private func objects(_ catalog: AdapterCatalog) async -> [ModelObject] {
         let statuses = await state.pool.statuses()
-        let chat = state.configuration.models.compactMap { served -> ModelObject? in
+        let chat = state.configuration.models.flatMap { served -> [ModelObject] in
             if let backend = state.remotes[served.id] {
-                return ModelObject(remote: served, up: backend.breaker.state() != .open, created: state.startedAt)
+                return [ModelObject(remote: served, up: backend.breaker.state() != .open, created: state.startedAt)]
             }
-            return statuses.first { $0.served.id == served.id }.map { ModelObject($0, created: state.startedAt) }
+            let status = statuses.first { $0.served.id == served.id }
+            guard let status else { return [] }
+            return [ModelObject(status, created: state.startedAt)]
+                + catalog.adapters(of: served.id).map { ModelObject(adapter: $0, base: status) }
         }
         return chat + [ModelObject(embeddingModel: EmbeddingProvider.modelID, loaded: await state.embeddings.isLoaded,
                                    created: state.startedAt)]

@@ -26,11 +26,12 @@ final class ServerMetrics: Sendable {
             labels: [("route", route)], buckets: Self.latencyBuckets).record(duration)
     }
 
-    /// A finished completion on one model: its tokens, latency and the routing that led there.
+    /// A finished completion on one model: its tokens, latency and the routing that led there. `model` is
+    /// the configured model that ran; `adapter` names the LoRA adapters applied (`a+b`), `none` without.
     func recordCompletion(endpoint: String, model: String, tier: Int, status: String, promptTokens: Int,
-                          completionTokens: Int, duration: Duration, cache: String) {
-        let labels = [("endpoint", endpoint), ("model", model), ("tier", String(tier)), ("status", status)]
-        registry.makeCounter(descriptor: descriptor("completions", unit: "total", help: "Completions by model, tier and status"),
+                          completionTokens: Int, duration: Duration, cache: String, adapter: String = "none") {
+        let labels = [("endpoint", endpoint), ("model", model), ("tier", String(tier)), ("status", status), ("adapter", adapter)]
+        registry.makeCounter(descriptor: descriptor("completions", unit: "total", help: "Completions by model, tier, status and adapter"),
                              labels: labels).increment()
         registry.makeCounter(descriptor: descriptor("prompt_tokens", unit: "total", help: "Prompt tokens processed"),
                              labels: [("model", model)]).increment(by: Int64(promptTokens))
@@ -57,8 +58,15 @@ final class ServerMetrics: Sendable {
             .increment()
     }
 
-    /// Refreshes the per-model and per-backend gauges, then renders the exposition text.
-    func render(pool: ModelPool, remotes: [String: RemoteBackend]) async -> [UInt8] {
+    /// An adapter that could not be loaded (`POST /v1/adapters` with a bad or unfit file).
+    func recordAdapterLoadFailure(model: String) {
+        registry.makeCounter(descriptor: descriptor("adapter_load_failures", unit: "total",
+                                                    help: "LoRA adapters that could not be loaded, by base model"),
+                             labels: [("model", model)]).increment()
+    }
+
+    /// Refreshes the per-model, per-adapter and per-backend gauges, then renders the exposition text.
+    func render(pool: ModelPool, remotes: [String: RemoteBackend], adapters: AdapterCatalog = AdapterCatalog()) async -> [UInt8] {
         for (id, backend) in remotes {
             let state = backend.breaker.state()
             registry.makeGauge(descriptor: descriptor("backend_up", unit: "", help: "0 while a remote backend's circuit is open"),
@@ -74,6 +82,11 @@ final class ServerMetrics: Sendable {
                                labels: [("model", id)]).set(to: Double(status.activeSequences))
             registry.makeGauge(descriptor: descriptor("queue_depth", unit: "", help: "Requests waiting for a slot"),
                                labels: [("model", id)]).set(to: Double(status.queuedRequests))
+        }
+        let counts = adapters.countsByModel
+        for id in Set(await pool.modelIDs).union(counts.keys) {
+            registry.makeGauge(descriptor: descriptor("adapters_loaded", unit: "", help: "LoRA adapters served, by base model"),
+                               labels: [("model", id)]).set(to: Double(counts[id] ?? 0))
         }
         return registry.emitToBuffer()
     }

@@ -1,7 +1,8 @@
 /// The body of `POST /v1/chat/completions`. Only the fields the server uses are decoded; unknown
 /// fields are ignored.
 struct ChatCompletionRequest: Decodable, Sendable {
-    /// A configured model id, or `auto` / absent to let the router choose.
+    /// A configured model id, an adapter-model id (`base:adapter`, or the adapter id alone when unique), or
+    /// `auto` / absent to let the router choose.
     var model: String?
     /// Device profile (`server`, `laptop`, `mobile`) limiting the tiers routing may use.
     var deviceProfile: String?
@@ -13,6 +14,8 @@ struct ChatCompletionRequest: Decodable, Sendable {
     var logprobs: Bool?
     var topLogprobs: Int?
     var responseFormat: ResponseFormat?
+    /// LoRA adapters applied on top of the model (`adapters`, llama.cpp's `lora`).
+    var adapterFields: AdapterFields
 
     enum CodingKeys: String, CodingKey {
         case model, messages, logprobs
@@ -31,6 +34,7 @@ struct ChatCompletionRequest: Decodable, Sendable {
         topLogprobs = try c.decodeIfPresent(Int.self, forKey: .topLogprobs)
         responseFormat = try c.decodeIfPresent(ResponseFormat.self, forKey: .responseFormat)
         sampling = try SamplingFields(from: decoder)
+        adapterFields = try AdapterFields(from: decoder)
     }
 }
 

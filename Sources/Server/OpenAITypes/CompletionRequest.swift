@@ -5,6 +5,8 @@ struct CompletionRequest: Decodable, Sendable {
     var sampling: SamplingFields
     /// Number of most likely alternatives to report per token (`nil`: no log-probabilities).
     var logprobs: Int?
+    /// LoRA adapters applied on top of the model (`adapters`, llama.cpp's `lora`).
+    var adapterFields: AdapterFields
 
     enum CodingKeys: String, CodingKey { case model, prompt, logprobs, echo, suffix }
 
@@ -32,5 +34,6 @@ struct CompletionRequest: Decodable, Sendable {
             throw APIError.invalidParameter("'suffix' is not supported", param: "suffix")
         }
         sampling = try SamplingFields(from: decoder)
+        adapterFields = try AdapterFields(from: decoder)
     }
 }

@@ -1,20 +1,35 @@
+import Engine
 import Gateway
 
 /// One entry of `GET /v1/models`: OpenAI's fields plus GroupQwen's `state`, `tier`, `labels` and
-/// `context_length`.
+/// `context_length`; an adapter-model (`base:adapter`) adds `parent` (the base id), `rank`, `targets`,
+/// `alpha`, `scale` and `description`.
 struct ModelObject: Encodable, Sendable {
+    /// What an adapter-model adds.
+    struct AdapterDetails: Sendable {
+        let parent: String
+        let rank: Int
+        let targets: [String]
+        let alpha: Float?
+        let scale: Double
+        let description: String?
+    }
+
     let id: String
     let object = "model"
     let created: Int
     let ownedBy = "groupqwen"
     let state: String
-    let tier: Int
+    /// nil only for an adapter-model without a tier (it answers only when named).
+    let tier: Int?
     let labels: [String]
     let contextLength: Int?
+    let adapter: AdapterDetails?
 
     enum CodingKeys: String, CodingKey {
         case id, object, created, state, tier, labels
         case ownedBy = "owned_by", contextLength = "context_length"
+        case parent, rank, targets, alpha, scale, description
     }
 
     init(_ status: ModelStatus, created: Int) {
@@ -24,6 +39,7 @@ struct ModelObject: Encodable, Sendable {
         tier = status.served.tier
         labels = status.served.labels
         contextLength = status.contextLength ?? status.served.contextLength
+        adapter = nil
     }
 
     init(embeddingModel id: String, loaded: Bool, created: Int) {
@@ -33,6 +49,7 @@ struct ModelObject: Encodable, Sendable {
         tier = 0
         labels = ["embedding"]
         contextLength = 256
+        adapter = nil
     }
 
     init(remote served: ServedModel, up: Bool, created: Int) {
@@ -42,6 +59,41 @@ struct ModelObject: Encodable, Sendable {
         tier = served.tier
         labels = served.labels
         contextLength = served.contextLength
+        adapter = nil
+    }
+
+    /// An adapter-model. Its `state` is `loaded` (the adapter's weights are in memory whether or not the
+    /// base model is; the base's own entry tells that); `created` is when the adapter was loaded.
+    init(adapter registered: RegisteredAdapter, base: ModelStatus?) {
+        id = registered.modelID
+        created = Int(registered.loadedAt.timeIntervalSince1970)
+        state = "loaded"
+        tier = registered.served.tier
+        labels = registered.served.labels
+        contextLength = base?.contextLength ?? base?.served.contextLength
+        adapter = AdapterDetails(parent: registered.baseModel, rank: registered.adapter.rank,
+                                targets: registered.adapter.targets.map(\.shortName), alpha: registered.adapter.alpha,
+                                scale: registered.served.scale, description: registered.served.description)
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(object, forKey: .object)
+        try c.encode(created, forKey: .created)
+        try c.encode(ownedBy, forKey: .ownedBy)
+        try c.encode(state, forKey: .state)
+        try c.encode(tier, forKey: .tier)
+        try c.encode(labels, forKey: .labels)
+        try c.encodeIfPresent(contextLength, forKey: .contextLength)
+        if let adapter {
+            try c.encode(adapter.parent, forKey: .parent)
+            try c.encode(adapter.rank, forKey: .rank)
+            try c.encode(adapter.targets, forKey: .targets)
+            try c.encode(adapter.alpha, forKey: .alpha)
+            try c.encode(adapter.scale, forKey: .scale)
+            try c.encode(adapter.description, forKey: .description)
+        }
     }
 }
 

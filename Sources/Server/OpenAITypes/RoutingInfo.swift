@@ -32,6 +32,12 @@ struct RoutingInfo: Encodable, Sendable {
         }
     }
 
+    /// One LoRA adapter applied to the answer.
+    struct Adapter: Encodable, Sendable {
+        let id: String
+        let scale: Double
+    }
+
     let model: String
     let tier: Int
     let complexity: Double
@@ -41,9 +47,11 @@ struct RoutingInfo: Encodable, Sendable {
     let cache: Cache
     let escalations: [Step]
     let latencyMs: Int
+    /// The LoRA adapters applied (empty for the bare model).
+    let adapters: [Adapter]
 
     enum CodingKeys: String, CodingKey {
-        case model, tier, complexity, profile, routed, confidence, cache, escalations, latencyMs = "latency_ms"
+        case model, tier, complexity, profile, routed, confidence, cache, escalations, latencyMs = "latency_ms", adapters
     }
 }
 
@@ -71,10 +79,19 @@ struct RoutingOutcome: Sendable {
     var confidence: Double?
     let started: ContinuousClock.Instant
     var cache: CacheDecision = .bypass
+    /// The configured model that ran (the base of an adapter-model); nil: `model` itself.
+    var base: String?
+    /// The LoRA adapters applied.
+    var adapters: AdapterSelection = .none
 
-    /// `X-GroupQwen-*` response headers.
+    /// The model label of the metrics: the configured model that ran.
+    var metricsModel: String { base ?? model.id }
+
+    /// `X-GroupQwen-*` response headers (`X-GroupQwen-Adapter`: `id@scale`, comma-separated, with adapters).
     var headers: [(String, String)] {
-        [("X-GroupQwen-Model", model.id), ("X-GroupQwen-Tier", String(model.tier)), ("X-GroupQwen-Cache", cache.label)]
+        var headers = [("X-GroupQwen-Model", model.id), ("X-GroupQwen-Tier", String(model.tier)), ("X-GroupQwen-Cache", cache.label)]
+        if let adapter = adapters.header { headers.append(("X-GroupQwen-Adapter", adapter)) }
+        return headers
     }
 
     private var cacheInfo: RoutingInfo.Cache {
@@ -90,6 +107,6 @@ struct RoutingOutcome: Sendable {
                            profile: plan.profile, routed: !plan.forced,
                            confidence: confidence.map { ($0 * 1000).rounded() / 1000 },
                            cache: cacheInfo, escalations: escalations.map(RoutingInfo.Step.init),
-                           latencyMs: ms)
+                           latencyMs: ms, adapters: adapters.info)
     }
 }
