@@ -78,7 +78,7 @@ let package = Package(
         .executableTarget(
             name: "GroupQwenCLI",
             dependencies: [
-                "Engine", "Kernels", "GGUF", "ModelStore", "Gateway", "Server", "Embeddings", "FineTuning",
+                "Engine", "Kernels", "GGUF", "ModelStore", "Gateway", "Server", "Embeddings", "FineTuning", "Training",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: optimized

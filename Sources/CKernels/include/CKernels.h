@@ -52,6 +52,11 @@ void ck_outer_accumulate(int count, int r, const float *coef, size_t ldc, const 
 /// Writes column c (c < columns) of a tile of 32 float rows as block `block` of row c of a Q8_0 matrix
 /// whose rows are `out_row_bytes` apart: 32 rows of W become one block column of Wᵀ.
 void ck_transpose_tile_q8_0(const float *tile, size_t tile_stride, int columns, void *out, size_t out_row_bytes, int block);
+/// Row-major float product: C[i·ldc + j] = (accumulate ? C : 0) + Σ_k A[i·lda + k]·B[k·ldb + j] for i < M, j < N.
+/// mask 0: everything; 1: row i needs only columns j ≤ i + diag (the rest of C is left as it was);
+/// 2: A is lower triangular (A[i][k] = 0 for k > i + diag); 3: A is upper triangular (A[i][k] = 0 for k < i + diag).
+void ck_sgemm(int M, int N, int K, const float *A, size_t lda, const float *B, size_t ldb, float *C, size_t ldc,
+              int accumulate, int mask, int diag);
 /// x[i] = exp(x[i] - shift); returns the sum.
 float ck_exp_shifted_sum(float *x, int n, float shift);
 /// log Σ exp(x[i]), skipping NaNs: −inf when n = 0 or every element is −inf, +inf when one is +inf.

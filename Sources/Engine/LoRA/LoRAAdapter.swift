@@ -29,6 +29,8 @@ public final class LoRAAdapter: @unchecked Sendable {
     public let format: Format
     /// Number of transformer blocks of the base model.
     public let layerCount: Int
+    /// Per-head dimension of the base model's queries and keys (for the llama Q/K row permutation).
+    public let headDim: Int
     /// Trainable numbers in all A and B matrices.
     public let parameterCount: Int
     /// The matrices it modifies, in `LoRATarget` order.
@@ -96,6 +98,7 @@ public final class LoRAAdapter: @unchecked Sendable {
         self.usesRSLoRA = usesRSLoRA
         self.format = format
         self.layerCount = configuration.layerCount
+        self.headDim = configuration.headDim
         self.parameterCount = total
         self.pairs = pairs
         self.storage = storage

@@ -35,9 +35,11 @@ extension TrainingModel {
                     inputWidth: s.attentionWidth, rows: n, dInput: dAttention, activations: a)
         let stride = s.queryKeyValueWidth
         let dQuery = dQueryKeyValue, dKey = dQueryKeyValue + s.queryWidth, dValue = dQueryKeyValue + s.queryWidth + s.keyWidth
-        CausalAttention.backward(q: a.query, k: a.key, v: a.value, o: a.attention, lse: a.logSumExp, dO: dAttention,
-                                 dQ: dQuery, dQStride: stride, dK: dKey, dKStride: stride, dV: dValue, dVStride: stride,
-                                 layout: layout, shape: attentionShape(layer: l), pool: pool, scratch: attentionScratch)
+        timer.measure("attention backward") {
+            CausalAttention.backward(q: a.query, k: a.key, v: a.value, o: a.attention, lse: a.logSumExp, dO: dAttention,
+                                     dQ: dQuery, dQStride: stride, dK: dKey, dKStride: stride, dV: dValue, dVStride: stride,
+                                     layout: layout, shape: attentionShape(layer: l), pool: pool, scratch: attentionScratch)
+        }
         let base = c.isSlidingWindowLayer(l) ? c.ropeBaseSlidingWindow : c.ropeBase
         parallelRows(n) { r in
             Ops.rope(dQuery + r * stride, headCount: s.heads, headDim: s.headDim, dimensions: c.ropeDimensions,
@@ -89,15 +91,15 @@ extension TrainingModel {
         let values = parameters.values, gradients = parameters.gradients, scale = parameters.scale
         if !adapted.isEmpty {
             // ∂L/∂(A·x)[t][k] = s · Σ_o dY[t][o] · B[o][k].
-            parallelRows(n) { r in
+            timer.measure("backward LoRA dU") { parallelRows(n) { r in
                 for (slot, dY, _, dLowRank) in adapted {
                     for k in 0..<slot.rank {
                         dLowRank[r * slot.rank + k] = scale * Ops.dot(dY + r * stride, values + slot.bT + k * slot.outputs, count: slot.outputs)
                     }
                 }
-            }
+            } }
             // dBᵀ += (s·A·x)ᵀ · dY and dA += (∂L/∂(A·x))ᵀ · x, each thread owning a range of columns.
-            pool.run { t, threads in
+            timer.measure("backward LoRA dA dB") { pool.run { t, threads in
                 for (slot, dY, lowRank, dLowRank) in adapted {
                     let bColumns = (slot.outputs * t / threads)..<(slot.outputs * (t + 1) / threads)
                     Ops.accumulateOuter(count: n, rank: slot.rank, coefficients: lowRank, coefficientStride: slot.rank,
@@ -108,16 +110,19 @@ extension TrainingModel {
                                         rows: x, rowStride: inputWidth, columns: aColumns,
                                         output: gradients + slot.a, outputStride: slot.inputs)
                 }
-            }
+            } }
         }
-        MatMul.multiply(transposed.build(base, pool: pool), input: dOutput, count: n, output: dInput, pool: pool, scratch: scratch)
+        let matrix = timer.measure("backward transposes") { transposed.build(base, pool: pool) }
+        timer.measure("backward products") {
+            MatMul.multiply(matrix, input: dOutput, count: n, output: dInput, pool: pool, scratch: scratch)
+        }
         if !adapted.isEmpty {
-            parallelRows(n) { r in
+            timer.measure("backward LoRA dX") { parallelRows(n) { r in
                 for (slot, _, _, dLowRank) in adapted {
                     Ops.addLowRank(coefficients: dLowRank + r * slot.rank, rank: slot.rank, bTransposed: values + slot.a,
                                    stride: slot.inputs, range: 0..<slot.inputs, output: dInput + r * inputWidth)
                 }
-            }
+            } }
         }
     }
 

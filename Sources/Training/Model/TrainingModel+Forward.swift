@@ -38,8 +38,10 @@ extension TrainingModel {
             Ops.rope(a.key + r * s.keyWidth, headCount: s.kvHeads, headDim: s.headDim, dimensions: c.ropeDimensions,
                      position: layout.positions[r], base: base, neox: c.ropeStyle == .neox)
         }
-        CausalAttention.forward(q: a.query, k: a.key, v: a.value, o: a.attention, lse: a.logSumExp, layout: layout,
-                                shape: attentionShape(layer: l), pool: pool, scratch: attentionScratch)
+        timer.measure("attention forward") {
+            CausalAttention.forward(q: a.query, k: a.key, v: a.value, o: a.attention, lse: a.logSumExp, layout: layout,
+                                    shape: attentionShape(layer: l), pool: pool, scratch: attentionScratch)
+        }
         let projected = a.attentionPreNorm ?? recomputed
         project([layer.output], targets: [.output], layer: l, input: a.attention, rows: n, outputs: [projected], activations: a)
         if let post = layer.postAttentionNorm {
@@ -80,17 +82,19 @@ extension TrainingModel {
             buffers.append(lowRank)
             adapted.append((slot, lowRank, outputs[m]))
         }
-        MatMul.multiply(matrices, input: input, count: n, outputs: buffers, pool: pool, scratch: scratch)
+        timer.measure("forward products") {
+            MatMul.multiply(matrices, input: input, count: n, outputs: buffers, pool: pool, scratch: scratch)
+        }
         guard !adapted.isEmpty else { return }
         let scale = parameters.scale, values = parameters.values
-        parallelRows(n) { r in
+        timer.measure("forward LoRA B") { parallelRows(n) { r in
             for (slot, lowRank, output) in adapted {
                 let u = lowRank + r * slot.rank
                 Ops.scale(u, by: scale, count: slot.rank)
                 Ops.addLowRank(coefficients: u, rank: slot.rank, bTransposed: values + slot.bT, stride: slot.outputs,
                                range: 0..<slot.outputs, output: output + r * slot.outputs)
             }
-        }
+        } }
     }
 
     /// RMS-normalises `rows` rows of `width` floats with `weight` (in place when `out` is `x`).

@@ -18,19 +18,23 @@ extension TrainingModel {
     func run(_ layout: BatchLayout, gradients: Bool) -> MicroBatchResult {
         precondition(layout.rowCount <= capacity, "micro-batch of \(layout.rowCount) rows exceeds the capacity \(capacity)")
         let layers = configuration.layerCount
-        embed(layout)
+        timer.measure("embeddings") { embed(layout) }
         for l in 0..<layers {
             let a = gradients ? activations(of: l) : activations[0]
-            forwardLayer(l, input: inputs[l], output: inputs[l + 1], activations: a, layout: layout)
+            timer.measure("forward layers") {
+                forwardLayer(l, input: inputs[l], output: inputs[l + 1], activations: a, layout: layout)
+            }
         }
-        let loss = headLoss(layout, gradients: gradients)
+        let loss = timer.measure("loss head") { headLoss(layout, gradients: gradients) }
         if gradients {
             for l in stride(from: layers - 1, through: 0, by: -1) {
                 let a = activations(of: l)
                 if l >= storedLayers {
-                    forwardLayer(l, input: inputs[l], output: dTemporary, activations: a, layout: layout)
+                    timer.measure("recompute layers") {
+                        forwardLayer(l, input: inputs[l], output: dTemporary, activations: a, layout: layout)
+                    }
                 }
-                backwardLayer(l, input: inputs[l], activations: a, layout: layout)
+                timer.measure("backward layers") { backwardLayer(l, input: inputs[l], activations: a, layout: layout) }
             }
         }
         return MicroBatchResult(lossSum: loss, weightSum: Double(layout.weightSum), targetTokens: layout.targetRows.count,

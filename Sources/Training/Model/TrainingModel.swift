@@ -41,6 +41,8 @@ final class TrainingModel: @unchecked Sendable {
     let transposedGateUp: TransposedStack
     let transposedDown: TransposedStack
     let attentionScratch = CausalAttention.Scratch()
+    /// Per-phase timings (`GROUPQWEN_TRAIN_PROFILE=1`).
+    let timer = PhaseTimer()
     /// Rows of the loss head processed together.
     let headChunk = 32
     let headInput: UnsafeMutablePointer<Float>
