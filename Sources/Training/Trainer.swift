@@ -102,7 +102,10 @@ public final class Trainer {
             let stepStart = clock.now
             parameters.zeroGradients()
             var accumulator = GradientAccumulator(microBatchesPerStep: c.gradAccum)
-            for cursor in plan.microBatches(ofStep: step) {
+            for (index, cursor) in plan.microBatches(ofStep: step).enumerated() {
+                // Dropout masks depend only on the seed, the step and the micro-batch, so a resumed run draws the same.
+                trainer.dropout = LoRADropout(probability: Float(c.dropout),
+                                              key: LoRADropout.mix(c.seed ^ UInt64(step) << 20 ^ UInt64(index)))
                 let layout = BatchLayout(data.batch(sampler.indices(at: cursor)))
                 let r = trainer.run(layout, gradients: true)
                 accumulator.add(lossSum: r.lossSum, targetWeight: r.weightSum, tokens: r.tokens)

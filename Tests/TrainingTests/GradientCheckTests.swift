@@ -16,7 +16,8 @@ struct GradientCheckTests {
         let model: String
         let layers: Int?
         let slidingWindow: Int?
-        var description: String { model + (layers.map { " (\($0) layers)" } ?? "") }
+        var dropout: Float = 0
+        var description: String { model + (layers.map { " (\($0) layers)" } ?? "") + (dropout > 0 ? " with dropout \(dropout)" : "") }
     }
 
     static let cases = [
@@ -24,6 +25,7 @@ struct GradientCheckTests {
         Case(model: "smollm2-135m", layers: 2, slidingWindow: nil),
         Case(model: "qwen2.5-coder-0.5b", layers: 2, slidingWindow: nil),
         Case(model: "gemma3-270m", layers: 2, slidingWindow: 3),
+        Case(model: "smollm2-135m", layers: 2, slidingWindow: nil, dropout: 0.1),
     ]
 
     static func path(_ id: String) throws -> String {
@@ -62,6 +64,7 @@ struct GradientCheckTests {
         }
         let trainer = TrainingModel(model: model, parameters: parameters, exact: true, layerLimit: test.layers,
                                     slidingWindow: test.slidingWindow, capacity: 64)
+        trainer.dropout = LoRADropout(probability: test.dropout, key: 77)
         let layout = BatchLayout(Self.batch(vocabulary: model.vocabularySize, seed: 5))
         parameters.zeroGradients()
         let result = trainer.run(layout, gradients: true)
@@ -86,7 +89,8 @@ struct GradientCheckTests {
         func loss(along direction: [(Int, Float)], _ epsilon: Float) -> Double {
             let saved = direction.map { parameters.values[$0.0] }
             for (i, v) in direction { parameters.values[i] += epsilon * v }
-            let value = trainer.run(layout, gradients: false).lossSum
+            // With dropout the loss is that of the gradient pass (the same masks); otherwise the cheaper forward pass.
+            let value = trainer.run(layout, gradients: test.dropout > 0).lossSum
             for ((i, _), original) in zip(direction, saved) { parameters.values[i] = original }
             return value
         }

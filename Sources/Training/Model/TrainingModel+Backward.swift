@@ -98,31 +98,57 @@ extension TrainingModel {
                     }
                 }
             } }
-            // dBᵀ += (s·A·x)ᵀ · dY and dA += (∂L/∂(A·x))ᵀ · x, each thread owning a range of columns.
-            timer.measure("backward LoRA dA dB") { pool.run { t, threads in
+            // dBᵀ += (s·A·x)ᵀ · dY and dA += (∂L/∂(A·x))ᵀ · x, each thread owning a range of columns (with
+            // dropout, x is the same dropped-out copy the forward pass used).
+            timer.measure("backward LoRA dA dB") {
                 for (slot, dY, lowRank, dLowRank) in adapted {
-                    let bColumns = (slot.outputs * t / threads)..<(slot.outputs * (t + 1) / threads)
-                    Ops.accumulateOuter(count: n, rank: slot.rank, coefficients: lowRank, coefficientStride: slot.rank,
-                                        rows: dY, rowStride: stride, columns: bColumns,
-                                        output: gradients + slot.bT, outputStride: slot.outputs)
-                    let aColumns = (slot.inputs * t / threads)..<(slot.inputs * (t + 1) / threads)
-                    Ops.accumulateOuter(count: n, rank: slot.rank, coefficients: dLowRank, coefficientStride: slot.rank,
-                                        rows: x, rowStride: inputWidth, columns: aColumns,
-                                        output: gradients + slot.a, outputStride: slot.inputs)
+                    var rows = x
+                    if dropoutActive {
+                        droppedInput(x, width: inputWidth, rows: n, layer: l, target: slot.target)
+                        rows = UnsafePointer(dropped)
+                    }
+                    pool.run { t, threads in
+                        let bColumns = (slot.outputs * t / threads)..<(slot.outputs * (t + 1) / threads)
+                        Ops.accumulateOuter(count: n, rank: slot.rank, coefficients: lowRank, coefficientStride: slot.rank,
+                                            rows: dY, rowStride: stride, columns: bColumns,
+                                            output: gradients + slot.bT, outputStride: slot.outputs)
+                        let aColumns = (slot.inputs * t / threads)..<(slot.inputs * (t + 1) / threads)
+                        Ops.accumulateOuter(count: n, rank: slot.rank, coefficients: dLowRank, coefficientStride: slot.rank,
+                                            rows: rows, rowStride: inputWidth, columns: aColumns,
+                                            output: gradients + slot.a, outputStride: slot.inputs)
+                    }
                 }
-            } }
+            }
         }
         let matrix = timer.measure("backward transposes") { transposed.build(base, pool: pool) }
         timer.measure("backward products") {
             MatMul.multiply(matrix, input: dOutput, count: n, output: dInput, pool: pool, scratch: scratch)
         }
         if !adapted.isEmpty {
-            timer.measure("backward LoRA dX") { parallelRows(n) { r in
-                for (slot, _, _, dLowRank) in adapted {
-                    Ops.addLowRank(coefficients: dLowRank + r * slot.rank, rank: slot.rank, bTransposed: values + slot.a,
-                                   stride: slot.inputs, range: 0..<slot.inputs, output: dInput + r * inputWidth)
+            timer.measure("backward LoRA dX") {
+                if dropoutActive {
+                    // dX += mask ∘ (∂L/∂(A·x̃))·A / (1 − p), one target at a time.
+                    for (slot, _, _, dLowRank) in adapted {
+                        dropped.update(repeating: 0, count: n * inputWidth)
+                        parallelRows(n) { r in
+                            Ops.addLowRank(coefficients: dLowRank + r * slot.rank, rank: slot.rank, bTransposed: values + slot.a,
+                                           stride: slot.inputs, range: 0..<slot.inputs, output: dropped + r * inputWidth)
+                        }
+                        let mask = dropout
+                        pool.run { t, threads in
+                            mask.apply(dropped, width: inputWidth, rows: (n * t / threads)..<(n * (t + 1) / threads), layer: l, target: slot.target)
+                        }
+                        Ops.add(dInput, dropped, count: n * inputWidth, output: dInput)
+                    }
+                    return
                 }
-            } }
+                parallelRows(n) { r in
+                    for (slot, _, _, dLowRank) in adapted {
+                        Ops.addLowRank(coefficients: dLowRank + r * slot.rank, rank: slot.rank, bTransposed: values + slot.a,
+                                       stride: slot.inputs, range: 0..<slot.inputs, output: dInput + r * inputWidth)
+                    }
+                }
+            }
         }
     }
 

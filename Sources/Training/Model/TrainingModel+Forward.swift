@@ -20,7 +20,7 @@ extension TrainingModel {
         // Attention block.
         normalize(x, layer.attentionNorm, rows: n, width: s.width, into: normed)
         project([layer.query, layer.key, layer.value], targets: [.query, .key, .value], layer: l, input: normed, rows: n,
-                outputs: [a.query, a.key, a.value], activations: a)
+                outputs: [a.query, a.key, a.value], activations: a, inputWidth: s.width)
         addBias(layer.queryBias, to: a.query, rows: n)
         addBias(layer.keyBias, to: a.key, rows: n)
         addBias(layer.valueBias, to: a.value, rows: n)
@@ -43,7 +43,8 @@ extension TrainingModel {
                                     shape: attentionShape(layer: l), pool: pool, scratch: attentionScratch)
         }
         let projected = a.attentionPreNorm ?? recomputed
-        project([layer.output], targets: [.output], layer: l, input: a.attention, rows: n, outputs: [projected], activations: a)
+        project([layer.output], targets: [.output], layer: l, input: a.attention, rows: n, outputs: [projected], activations: a,
+                inputWidth: s.attentionWidth)
         if let post = layer.postAttentionNorm {
             normalize(projected, post, rows: n, width: s.width, into: recomputed)
             Ops.add(x, recomputed, count: n * s.width, output: a.middle)
@@ -52,10 +53,12 @@ extension TrainingModel {
         }
         // Feed-forward block.
         normalize(a.middle, layer.feedForwardNorm, rows: n, width: s.width, into: normed)
-        project([layer.gate, layer.up], targets: [.gate, .up], layer: l, input: normed, rows: n, outputs: [a.gate, a.up], activations: a)
+        project([layer.gate, layer.up], targets: [.gate, .up], layer: l, input: normed, rows: n, outputs: [a.gate, a.up],
+                activations: a, inputWidth: s.width)
         gatedActivation(a.gate, a.up, rows: n, into: activated)
         let down = a.downPreNorm ?? recomputed
-        project([layer.down], targets: [.down], layer: l, input: activated, rows: n, outputs: [down], activations: a)
+        project([layer.down], targets: [.down], layer: l, input: activated, rows: n, outputs: [down], activations: a,
+                inputWidth: s.feedForward)
         if let post = layer.postFeedForwardNorm {
             normalize(down, post, rows: n, width: s.width, into: recomputed)
             Ops.add(a.middle, recomputed, count: n * s.width, output: output)
@@ -73,19 +76,28 @@ extension TrainingModel {
     /// outputs[m] = base[m]·x, plus s·B·(A·x) for the adapted targets; the adapters' A products ride in the
     /// same dispatch as the base products, and s·A·x is kept in `activations.lowRank` for the gradients.
     func project(_ base: [WeightMatrix], targets: [LoRATarget], layer l: Int, input: UnsafePointer<Float>, rows n: Int,
-                 outputs: [UnsafeMutablePointer<Float>], activations a: LayerActivations) {
+                 outputs: [UnsafeMutablePointer<Float>], activations a: LayerActivations, inputWidth: Int) {
         var matrices = base, buffers = outputs
         var adapted: [(slot: LoRAParameterSet.Slot, lowRank: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>)] = []
         for (m, target) in targets.enumerated() {
             guard let slot = parameters.slot(layer: l, target: target), let lowRank = a.lowRank[target.index] else { continue }
-            matrices.append(parameters.aMatrix(slot))
-            buffers.append(lowRank)
             adapted.append((slot, lowRank, outputs[m]))
+            if !dropoutActive {
+                matrices.append(parameters.aMatrix(slot))
+                buffers.append(lowRank)
+            }
         }
         timer.measure("forward products") {
             MatMul.multiply(matrices, input: input, count: n, outputs: buffers, pool: pool, scratch: scratch)
         }
         guard !adapted.isEmpty else { return }
+        if dropoutActive {
+            // With dropout each target sees its own dropped-out copy of the input.
+            for (slot, lowRank, _) in adapted {
+                droppedInput(input, width: inputWidth, rows: n, layer: l, target: slot.target)
+                MatMul.multiply(parameters.aMatrix(slot), input: dropped, count: n, output: lowRank, pool: pool, scratch: scratch)
+            }
+        }
         let scale = parameters.scale, values = parameters.values
         timer.measure("forward LoRA B") { parallelRows(n) { r in
             for (slot, lowRank, output) in adapted {
@@ -95,6 +107,18 @@ extension TrainingModel {
                                range: 0..<slot.outputs, output: output + r * slot.outputs)
             }
         } }
+    }
+
+    /// Whether this pass drops out adapter inputs (gradient passes with `dropout` > 0).
+    var dropoutActive: Bool { dropout.isActive && gradientPass }
+
+    /// `dropped = dropout(x)` for one target of one layer (the same mask in the forward and backward passes).
+    func droppedInput(_ x: UnsafePointer<Float>, width: Int, rows n: Int, layer: Int, target: LoRATarget) {
+        dropped.update(from: x, count: n * width)
+        let mask = dropout
+        pool.run { t, threads in
+            mask.apply(dropped, width: width, rows: (n * t / threads)..<(n * (t + 1) / threads), layer: layer, target: target)
+        }
     }
 
     /// RMS-normalises `rows` rows of `width` floats with `weight` (in place when `out` is `x`).

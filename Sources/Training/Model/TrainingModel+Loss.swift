@@ -1,5 +1,6 @@
 import CKernels
 import Engine
+import Foundation
 import Kernels
 
 extension TrainingModel {
@@ -18,6 +19,8 @@ extension TrainingModel {
     func run(_ layout: BatchLayout, gradients: Bool) -> MicroBatchResult {
         precondition(layout.rowCount <= capacity, "micro-batch of \(layout.rowCount) rows exceeds the capacity \(capacity)")
         let layers = configuration.layerCount
+        gradientPass = gradients
+        defer { gradientPass = false }
         timer.measure("embeddings") { embed(layout) }
         for l in 0..<layers {
             let a = gradients ? activations(of: l) : activations[0]
@@ -63,12 +66,17 @@ extension TrainingModel {
                 parallelRows(m) { i in
                     let logits = headLogits + i * vocabulary
                     let label = Int(layout.targetLabels[start + i]), weight = layout.targetWeights[start + i]
-                    let lse = ck_log_sum_exp(logits, Int32(vocabulary))
-                    losses[i] = weight * (lse - logits[label])
-                    guard gradients else { return }
+                    let target = logits[label]
+                    guard gradients else {
+                        losses[i] = weight * (ck_log_sum_exp(logits, Int32(vocabulary)) - target)
+                        return
+                    }
+                    // One exponential per logit: p = exp(x − max) / Σ, lse = max + log Σ;
                     // ∂(w·CE)/∂logits = w·(softmax − one-hot).
-                    _ = ck_exp_shifted_sum(logits, Int32(vocabulary), lse)
-                    Ops.scale(logits, by: weight, count: vocabulary)
+                    let m = logits[Int(ck_max_index(logits, Int32(vocabulary)))]
+                    let sum = ck_exp_shifted_sum(logits, Int32(vocabulary), m)
+                    losses[i] = weight * (m + logf(sum) - target)
+                    Ops.scale(logits, by: weight / sum, count: vocabulary)
                     logits[label] -= weight
                 }
                 for i in 0..<m { total += Double(losses[i]) }

@@ -41,10 +41,17 @@ final class TrainingModel: @unchecked Sendable {
     let transposedGateUp: TransposedStack
     let transposedDown: TransposedStack
     let attentionScratch = CausalAttention.Scratch()
+    /// Dropout on the adapters' input during gradient passes (off by default).
+    var dropout = LoRADropout(probability: 0, key: 0)
+    /// True while `run` computes gradients (dropout applies only then).
+    var gradientPass = false
+    /// The adapter's dropped-out input, or its masked gradient, for one target at a time.
+    let dropped: UnsafeMutablePointer<Float>
     /// Per-phase timings (`GROUPQWEN_TRAIN_PROFILE=1`).
     let timer = PhaseTimer()
-    /// Rows of the loss head processed together.
-    let headChunk = 32
+    /// Rows of the loss head processed together: as many as keep the logits within 64 MB (32 to 256), so the
+    /// head's weights are streamed once per chunk, not once per row.
+    let headChunk: Int
     let headInput: UnsafeMutablePointer<Float>
     let headLogits: UnsafeMutablePointer<Float>
     let headGradient: UnsafeMutablePointer<Float>
@@ -96,7 +103,9 @@ final class TrainingModel: @unchecked Sendable {
         dGateUp = make(capacity * 2 * s.feedForward)
         dActivated = make(capacity * s.feedForward)
         dLowRank = make(3 * capacity * parameters.rank)
+        dropped = make(capacity * max(s.width, s.feedForward, s.attentionWidth))
         let vocabulary = weights.outputHead.rows
+        headChunk = min(256, max(32, (64 << 20) / (4 * vocabulary)))
         headInput = make(headChunk * s.width)
         headLogits = make(headChunk * vocabulary)
         headGradient = make(headChunk * s.width)
