@@ -4,5 +4,5 @@ import ArgumentParser
 struct LoRACommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lora", abstract: "Inspect, create and merge LoRA adapters.",
-        subcommands: [LoRAInspectCommand.self, LoRARandomCommand.self])
+        subcommands: [LoRAInspectCommand.self, LoRAMergeCommand.self, LoRARandomCommand.self])
 }
