@@ -1,5 +1,8 @@
 // KernelBench: throughput of the matrix kernels at realistic shapes.
-// Usage: KernelBench [quick] | KernelBench pp [filter] | KernelBench rows [1t]   (pp: count-512 shapes only, filter e.g. "Q5_0 2048x640")
+// Usage: KernelBench [quick] | KernelBench pp [filter] | KernelBench rows [1t] | KernelBench train [filter] [1t|2t]
+//   pp: count-512 shapes only, filter e.g. "Q5_0 2048x640"; train: the LoRA trainer's shapes.
+//   pp and train time the AVX2 and AVX-512 VNNI kernels alternately in one run (medians; GROUPQWEN_KERNELS
+//   does not apply there); the other modes use the path chosen at start-up.
 import CKernels
 import GGUF
 import Kernels
@@ -68,6 +71,51 @@ func bench(_ type: TensorType, rows: Int, columns: Int, count: Int, threads: Int
     return (best, bytes / best / 1e9, flops / best / 1e9)
 }
 
+/// Median times (AVX2, VNNI) of `reps` alternating measurements, each the best of a few products
+/// (VNNI nil when the CPU lacks it).
+func compare(_ type: TensorType, rows: Int, columns: Int, count: Int, threads: Int, reps: Int = 5) -> (avx2: Double, vnni: Double?) {
+    let data = makeWeights(type, rows: rows, columns: columns)
+    defer { data.deallocate() }
+    let w = try! WeightMatrix(type: type, rows: rows, columns: columns, data: data)
+    let x = UnsafeMutablePointer<Float>.allocate(capacity: count * columns)
+    let out = UnsafeMutablePointer<Float>.allocate(capacity: count * rows)
+    defer { x.deallocate(); out.deallocate() }
+    var rng = Rng(s: 2)
+    for i in 0..<(count * columns) { x[i] = Float(Int(rng.next() % 2001) - 1000) / 1000 }
+    let pool = pools[threads]!
+    let levels = ck_kernel_supported(Int32(CK_KERNELS_AVX512_VNNI)) != 0 ? [Int32(CK_KERNELS_AVX2), Int32(CK_KERNELS_AVX512_VNNI)] : [Int32(CK_KERNELS_AVX2)]
+    let saved = ck_kernel_level()
+    defer { _ = ck_set_kernel_level(saved) }
+    var times: [[Double]] = levels.map { _ in [] }
+    for _ in 0..<reps {
+        for (k, level) in levels.enumerated() {
+            _ = ck_set_kernel_level(level)
+            MatMul.multiply(w, input: x, count: count, output: out, pool: pool, scratch: scratch)
+            var best = Double.infinity, n = 0
+            let t0 = now()
+            while n < 2 || (now() - t0 < 0.1 && n < 20) {
+                let s = now()
+                MatMul.multiply(w, input: x, count: count, output: out, pool: pool, scratch: scratch)
+                best = min(best, now() - s); n += 1
+            }
+            times[k].append(best)
+        }
+    }
+    func median(_ v: [Double]) -> Double { v.sorted()[v.count / 2] }
+    return (median(times[0]), levels.count > 1 ? median(times[1]) : nil)
+}
+
+func compareLine(_ name: String, _ type: TensorType, rows: Int, columns: Int, count: Int, threads: [Int]) -> String {
+    var line = pad("\(name) \(rows)x\(columns) n\(count)", 26)
+    let flops = 2.0 * Double(rows) * Double(columns) * Double(count)
+    for t in threads {
+        let (a, v) = compare(type, rows: rows, columns: columns, count: count, threads: t)
+        line += "  \(t)T avx2 \(fmt(a * 1e3, 2)) ms \(fmt(flops / a / 1e9)) GF/s"
+        if let v { line += ", vnni \(fmt(v * 1e3, 2)) ms \(fmt(flops / v / 1e9)) GF/s (\(fmt(a / v, 2))×)" }
+    }
+    return line
+}
+
 /// Mean time of one product when successive products use different copies of the matrix (≥ 256 MB in all).
 func benchCold(_ type: TensorType, rows: Int, columns: Int, count: Int, threads: Int) -> Double {
     let bytesPerMatrix = type.byteCount(elements: rows * columns)!
@@ -132,20 +180,37 @@ if CommandLine.arguments.contains("rows") {
     exit(0)
 }
 
+let vnniNote = ck_kernel_supported(Int32(CK_KERNELS_AVX512_VNNI)) != 0 ? "AVX2 vs AVX-512 VNNI" : "AVX2 only (no AVX-512 VNNI on this CPU)"
+
 if CommandLine.arguments.contains("pp") {
     // Prompt-processing shapes only (count 512): Gemma3-270M and Qwen2.5-0.5B.
+    print("pp shapes, \(vnniNote): median of 5 alternating runs")
     let ppTypes: [(TensorType, String)] = [(.q4_1, "Q4_1"), (.q5_0, "Q5_0"), (.q8_0, "Q8_0"), (.q4_K, "Q4_K"), (.q6_K, "Q6_K")]
     let ppShapes = [(2048, 640), (640, 2048), (640, 1024), (896, 896), (4864, 896), (896, 4864)]
+    let filter = CommandLine.arguments.last!
     for (t, name) in ppTypes {
-        let filter = CommandLine.arguments.last!
         for (r, c) in ppShapes where c % t.blockSize == 0 && (filter == "pp" || "\(name) \(r)x\(c)".contains(filter)) {
-            var line = pad("\(name) \(r)x\(c)", 20)
-            for threads in [1, 2] {
-                let m = bench(t, rows: r, columns: c, count: 512, threads: threads)
-                line += pad("  \(threads)T: \(fmt(m.seconds * 1e3, 2)) ms \(fmt(m.gflops)) GF/s", 34)
-            }
-            print(line)
+            print(compareLine(name, t, rows: r, columns: c, count: 512, threads: [1, 2]))
         }
+    }
+    exit(0)
+}
+
+if CommandLine.arguments.contains("train") {
+    // The LoRA trainer's products (SmolLM2-135M forward: Q4_1; Qwen2.5-0.5B-like: Q4_K/Q5_0/Q6_K; backward:
+    // Q8_0 transposes, incl. the output head's 576x49152 at 32 and 256 rows).
+    print("trainer shapes, \(vnniNote): median of 5 alternating runs")
+    let shapes: [(TensorType, String, Int, Int, Int)] = [
+        (.q4_1, "Q4_1", 576, 576, 1024), (.q4_1, "Q4_1", 1536, 576, 1024),
+        (.q4_K, "Q4_K", 896, 4864, 1024), (.q4_K, "Q4_K", 4864, 896, 1024),
+        (.q5_0, "Q5_0", 896, 4864, 1024), (.q5_0, "Q5_0", 4864, 896, 1024),
+        (.q6_K, "Q6_K", 896, 4864, 1024), (.q6_K, "Q6_K", 4864, 896, 1024),
+        (.q8_0, "Q8_0", 576, 1536, 1024), (.q8_0, "Q8_0", 576, 49152, 32), (.q8_0, "Q8_0", 576, 49152, 256),
+    ]
+    let args = CommandLine.arguments.dropFirst().filter { $0 != "train" && $0 != "1t" && $0 != "2t" }
+    let threads = CommandLine.arguments.contains("1t") ? [1] : CommandLine.arguments.contains("2t") ? [2] : [1, 2]
+    for (t, name, r, c, n) in shapes where c % t.blockSize == 0 && (args.isEmpty || args.contains { "\(name) \(r)x\(c) n\(n)".contains($0) }) {
+        print(compareLine(name, t, rows: r, columns: c, count: n, threads: threads))
     }
     exit(0)
 }

@@ -150,8 +150,22 @@ INLINE void store_sums(const int RM, const int RN, __m256 acc[TRM][TRN], float *
     }
 }
 
-// Tiled batch products (gemm_tiled32.c, gemm_tiled_k.c), called by ck_gemm for prompt batches.
+// Blocks per column chunk of the 32-element tiled products (the offset terms of a chunk are added before
+// its blocks: the AVX2 and VNNI versions must use the same value to stay bit-identical).
+#define TKB 64
+
+// Tiled batch products (gemm_tiled32.c, gemm_tiled_k.c), called by ck_gemm for prompt batches, and their
+// AVX-512 VNNI versions (gemm_tiled32_vnni.c, gemm_tiled_k_vnni.c) with bit-identical results.
 void ck_gemm32_tiled(const int kind, const uint8_t *W, size_t wstride, int nrows,
                      const uint8_t *A, size_t astride, int nact, int ncols, float *out, size_t ostride);
 void ck_gemmK_tiled(const int kind, const uint8_t *W, size_t wstride, int nrows,
                     const uint8_t *A, size_t astride, int nact, int ncols, float *out, size_t ostride);
+void ck_gemm32_tiled_vnni(const int kind, const uint8_t *W, size_t wstride, int nrows,
+                          const uint8_t *A, size_t astride, int nact, int ncols, float *out, size_t ostride);
+void ck_gemmK_tiled_vnni(const int kind, const uint8_t *W, size_t wstride, int nrows,
+                         const uint8_t *A, size_t astride, int nact, int ncols, float *out, size_t ostride);
+
+// Functions compiled for AVX-512 (F, BW, VL, VNNI) while the package is built for AVX2: called only
+// after ck_kernel_level() chose the VNNI path.
+#define VNNI_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
+#define VINLINE static inline __attribute__((always_inline)) VNNI_TARGET

@@ -194,11 +194,14 @@ int ck_gemm(int type, const void *w, size_t wstride, int nrows,
     const uint8_t *W = (const uint8_t *)w, *A = (const uint8_t *)act;
     if (nact >= CK_TILED_MIN && type <= CK_Q8_0) {
         const int kind = type == CK_Q4_0 ? 0 : type == CK_Q4_1 ? 1 : type == CK_Q5_0 ? 2 : type == CK_Q5_1 ? 3 : 4;
-        ck_gemm32_tiled(kind, W, wstride, nrows, A, astride, nact, ncols, out, ostride);
+        if (ck_kernel_level() == CK_KERNELS_AVX512_VNNI) ck_gemm32_tiled_vnni(kind, W, wstride, nrows, A, astride, nact, ncols, out, ostride);
+        else ck_gemm32_tiled(kind, W, wstride, nrows, A, astride, nact, ncols, out, ostride);
         return 1;
     }
     if (nact >= CK_TILED_MIN) {
-        ck_gemmK_tiled(type == CK_Q4_K ? 0 : type == CK_Q5_K ? 1 : 2, W, wstride, nrows, A, astride, nact, ncols, out, ostride);
+        const int kind = type == CK_Q4_K ? 0 : type == CK_Q5_K ? 1 : 2;
+        if (ck_kernel_level() == CK_KERNELS_AVX512_VNNI) ck_gemmK_tiled_vnni(kind, W, wstride, nrows, A, astride, nact, ncols, out, ostride);
+        else ck_gemmK_tiled(kind, W, wstride, nrows, A, astride, nact, ncols, out, ostride);
         return 1;
     }
     // Activation chunks keep the working set in L2; weight rows are re-read from L2/L3 per chunk.

@@ -17,6 +17,16 @@ void ck_quantize_q8_K(const float *x, int n, void *record);
 /// ggml type numbers understood by ck_gemm.
 enum { CK_Q4_0 = 2, CK_Q4_1 = 3, CK_Q5_0 = 6, CK_Q5_1 = 7, CK_Q8_0 = 8, CK_Q4_K = 12, CK_Q5_K = 13, CK_Q6_K = 14 };
 
+/// Integer kernel paths. Chosen once on first use: AVX-512 VNNI when the CPU and OS support it, unless
+/// the environment variable GROUPQWEN_KERNELS=avx2 forces AVX2. Both give bit-identical results.
+enum { CK_KERNELS_AVX2 = 0, CK_KERNELS_AVX512_VNNI = 1 };
+int ck_kernel_level(void);
+/// Whether this CPU can run `level`.
+int ck_kernel_supported(int level);
+/// Forces a path (tests, benchmarks; not while products run); an unsupported level selects AVX2.
+/// Returns the level in effect.
+int ck_set_kernel_level(int level);
+
 /// Whether `type` uses Q8_K activations (else Q8_32).
 static inline int ck_uses_q8_K(int type) { return type >= CK_Q4_K; }
 
