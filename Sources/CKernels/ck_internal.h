@@ -165,6 +165,12 @@ void ck_gemm32_tiled_vnni(const int kind, const uint8_t *W, size_t wstride, int 
 void ck_gemmK_tiled_vnni(const int kind, const uint8_t *W, size_t wstride, int nrows,
                          const uint8_t *A, size_t astride, int nact, int ncols, float *out, size_t ostride);
 
+// AVX-512 versions of the trainer's float products (sgemm_avx512.c), bit-identical to the AVX2 ones.
+void ck_sgemm_avx512(int M, int N, int K, const float *A, size_t lda, const float *B, size_t ldb, float *C, size_t ldc,
+                     int accumulate, int mask, int diag);
+void ck_outer_accumulate_avx512(int count, int r, const float *coef, size_t ldc, const float *rows, size_t ldr,
+                                int j0, int j1, float *out, size_t ldo);
+
 // Functions compiled for AVX-512 (F, BW, VL, VNNI) while the package is built for AVX2: called only
 // after ck_kernel_level() chose the VNNI path.
 #define VNNI_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))

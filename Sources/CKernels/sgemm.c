@@ -46,6 +46,10 @@ static inline void tile(const int rm, int nw, int k0, int k1, const float *A, si
 
 void ck_sgemm(int M, int N, int K, const float *A, size_t lda, const float *B, size_t ldb, float *C, size_t ldc,
               int accumulate, int mask, int diag) {
+    if (ck_kernel_level() == CK_KERNELS_AVX512_VNNI) {
+        ck_sgemm_avx512(M, N, K, A, lda, B, ldb, C, ldc, accumulate, mask, diag);
+        return;
+    }
     for (int i0 = 0; i0 < M; i0 += 6) {
         const int rm = M - i0 < 6 ? M - i0 : 6;
         const int last = i0 + rm - 1;

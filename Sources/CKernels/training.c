@@ -57,6 +57,10 @@ void ck_geglu_backward(const float *g, const float *u, const float *d, int n, fl
 // is loaded once per tile and each coefficient broadcast once per 16 columns.
 void ck_outer_accumulate(int count, int r, const float *coef, size_t ldc, const float *rows, size_t ldr,
                          int j0, int j1, float *out, size_t ldo) {
+    if (ck_kernel_level() == CK_KERNELS_AVX512_VNNI) {
+        ck_outer_accumulate_avx512(count, r, coef, ldc, rows, ldr, j0, j1, out, ldo);
+        return;
+    }
     int j = j0;
     for (; j + 16 <= j1; j += 16) {
         int k = 0;
@@ -119,5 +123,23 @@ void ck_transpose_tile_q8_0(const float *tile, size_t tile_stride, int columns, 
         memcpy(dst, &h, 2);
         int8_t *q = (int8_t *)(dst + 2);
         for (int i = 0; i < 32; i++) q[i] = (int8_t)lrintf(x[i] * id);
+    }
+}
+
+// One row of the attention backward: p[j] = exp(p[j]·scale − lse) (the forward pass's probabilities, from the
+// raw scores and the row's log-sum-exp) and ds[j] = p[j]·(ds[j] − d)·scale (∂L/∂score from ∂L/∂p = dO·Vᵀ and
+// d = rowsum(dO ∘ O)). Vectorised with exp8, as the forward softmax.
+void ck_attention_softmax_backward(float *p, float *ds, int n, float scale, float lse, float d) {
+    const __m256 vs = _mm256_set1_ps(scale), vl = _mm256_set1_ps(lse), vd = _mm256_set1_ps(d);
+    int j = 0;
+    for (; j + 8 <= n; j += 8) {
+        const __m256 e = exp8(_mm256_fmsub_ps(_mm256_loadu_ps(p + j), vs, vl));
+        _mm256_storeu_ps(p + j, e);
+        _mm256_storeu_ps(ds + j, _mm256_mul_ps(_mm256_mul_ps(e, _mm256_sub_ps(_mm256_loadu_ps(ds + j), vd)), vs));
+    }
+    for (; j < n; j++) {
+        const float e = expf(p[j] * scale - lse);
+        p[j] = e;
+        ds[j] = e * (ds[j] - d) * scale;
     }
 }

@@ -67,6 +67,8 @@ void ck_transpose_tile_q8_0(const float *tile, size_t tile_stride, int columns, 
 /// 2: A is lower triangular (A[i][k] = 0 for k > i + diag); 3: A is upper triangular (A[i][k] = 0 for k < i + diag).
 void ck_sgemm(int M, int N, int K, const float *A, size_t lda, const float *B, size_t ldb, float *C, size_t ldc,
               int accumulate, int mask, int diag);
+/// One row of the attention backward: p[j] = exp(p[j]·scale − lse), ds[j] = p[j]·(ds[j] − d)·scale for j < n.
+void ck_attention_softmax_backward(float *p, float *ds, int n, float scale, float lse, float d);
 /// x[i] = exp(x[i] - shift); returns the sum.
 float ck_exp_shifted_sum(float *x, int n, float shift);
 /// log Σ exp(x[i]), skipping NaNs: −inf when n = 0 or every element is −inf, +inf when one is +inf.

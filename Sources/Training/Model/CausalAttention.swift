@@ -148,11 +148,7 @@ enum CausalAttention {
                         let first = visible.lowerBound - s0
                         let l = lse[(s0 + t) * shape.heads + h]
                         let D = Ops.dot(dOh + t * shape.outputWidth, oh + t * shape.outputWidth, count: shape.valueDim)
-                        for j in first...t {
-                            let pj = expf(p[j] * shape.scale - l)
-                            p[j] = pj
-                            ds[j] = pj * (ds[j] - D) * shape.scale
-                        }
+                        ck_attention_softmax_backward(p + first, ds + first, Int32(t - first + 1), shape.scale, l, D)
                         if first > 0 {
                             p.update(repeating: 0, count: first)
                             ds.update(repeating: 0, count: first)

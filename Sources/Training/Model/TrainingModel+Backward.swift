@@ -1,3 +1,4 @@
+import CKernels
 import Engine
 import Kernels
 
@@ -5,7 +6,7 @@ extension TrainingModel {
     /// Turns `dResidual` from ∂L/∂(layer output) into ∂L/∂(layer input), adding the layer's adapter gradients.
     /// `a` must hold this layer's forward activations for `input`.
     func backwardLayer(_ l: Int, input x: UnsafeMutablePointer<Float>, activations a: LayerActivations, layout: BatchLayout) {
-        let s = shape, n = layout.rowCount, layer = weights.layers[l], c = configuration
+        let s = shape, n = layout.rowCount, layer = weights.layers[l], c = configuration, t = transposes(of: l)
         // Feed-forward block: output = middle + post(down(act(gate, up))).
         var dDown = dResidual
         if let post = layer.postFeedForwardNorm, let pre = a.downPreNorm {
@@ -13,7 +14,7 @@ extension TrainingModel {
             dDown = dTemporary
         }
         gatedActivation(a.gate, a.up, rows: n, into: activated)
-        backProject(transposedDown, [layer.down], targets: [.down], layer: l, dOutput: dDown, input: activated,
+        backProject(t.down, [layer.down], targets: [.down], layer: l, dOutput: dDown, input: activated,
                     inputWidth: s.feedForward, rows: n, dInput: dActivated, activations: a)
         let ff = s.feedForward, gelu = c.activation == .gelu
         parallelRows(n) { r in
@@ -21,7 +22,7 @@ extension TrainingModel {
                               dGate: dGateUp + r * 2 * ff, dUp: dGateUp + r * 2 * ff + ff)
         }
         normalize(a.middle, layer.feedForwardNorm, rows: n, width: s.width, into: normed)
-        backProject(transposedGateUp, [layer.gate, layer.up], targets: [.gate, .up], layer: l, dOutput: dGateUp, input: normed,
+        backProject(t.gateUp, [layer.gate, layer.up], targets: [.gate, .up], layer: l, dOutput: dGateUp, input: normed,
                     inputWidth: s.width, rows: n, dInput: dNormed, activations: a)
         normBackward(a.middle, layer.feedForwardNorm, dy: dNormed, rows: n, width: s.width, into: dResidual, accumulate: true)
 
@@ -31,7 +32,7 @@ extension TrainingModel {
             normBackward(pre, post, dy: dResidual, rows: n, width: s.width, into: dTemporary, accumulate: false)
             dProjected = dTemporary
         }
-        backProject(transposedOutput, [layer.output], targets: [.output], layer: l, dOutput: dProjected, input: a.attention,
+        backProject(t.output, [layer.output], targets: [.output], layer: l, dOutput: dProjected, input: a.attention,
                     inputWidth: s.attentionWidth, rows: n, dInput: dAttention, activations: a)
         let stride = s.queryKeyValueWidth
         let dQuery = dQueryKeyValue, dKey = dQueryKeyValue + s.queryWidth, dValue = dQueryKeyValue + s.queryWidth + s.keyWidth
@@ -67,7 +68,7 @@ extension TrainingModel {
             }
         }
         normalize(x, layer.attentionNorm, rows: n, width: s.width, into: normed)
-        backProject(transposedQueryKeyValue, [layer.query, layer.key, layer.value], targets: [.query, .key, .value], layer: l,
+        backProject(t.queryKeyValue, [layer.query, layer.key, layer.value], targets: [.query, .key, .value], layer: l,
                     dOutput: dQueryKeyValue, input: normed, inputWidth: s.width, rows: n, dInput: dNormed, activations: a)
         normBackward(x, layer.attentionNorm, dy: dNormed, rows: n, width: s.width, into: dResidual, accumulate: true)
     }
@@ -90,14 +91,20 @@ extension TrainingModel {
         }
         let values = parameters.values, gradients = parameters.gradients, scale = parameters.scale
         if !adapted.isEmpty {
-            // ∂L/∂(A·x)[t][k] = s · Σ_o dY[t][o] · B[o][k].
-            timer.measure("backward LoRA dU") { parallelRows(n) { r in
+            // ∂L/∂(A·x)[t][k] = s · Σ_o dY[t][o] · B[o][k]: one product per target with s·B (outputs × rank,
+            // transposed from the stored Bᵀ).
+            timer.measure("backward LoRA dU") {
                 for (slot, dY, _, dLowRank) in adapted {
+                    let bT = values + slot.bT, b = scaledB
                     for k in 0..<slot.rank {
-                        dLowRank[r * slot.rank + k] = scale * Ops.dot(dY + r * stride, values + slot.bT + k * slot.outputs, count: slot.outputs)
+                        for o in 0..<slot.outputs { b[o * slot.rank + k] = scale * bT[k * slot.outputs + o] }
+                    }
+                    rowBlocks(n) { rows in
+                        ck_sgemm(Int32(rows.count), Int32(slot.rank), Int32(slot.outputs), dY + rows.lowerBound * stride, stride,
+                                 b, slot.rank, dLowRank + rows.lowerBound * slot.rank, slot.rank, 0, 0, 0)
                     }
                 }
-            } }
+            }
             // dBᵀ += (s·A·x)ᵀ · dY and dA += (∂L/∂(A·x))ᵀ · x, each thread owning a range of columns (with
             // dropout, x is the same dropped-out copy the forward pass used).
             timer.measure("backward LoRA dA dB") {
@@ -142,10 +149,10 @@ extension TrainingModel {
                     }
                     return
                 }
-                parallelRows(n) { r in
-                    for (slot, _, _, dLowRank) in adapted {
-                        Ops.addLowRank(coefficients: dLowRank + r * slot.rank, rank: slot.rank, bTransposed: values + slot.a,
-                                       stride: slot.inputs, range: 0..<slot.inputs, output: dInput + r * inputWidth)
+                for (slot, _, _, dLowRank) in adapted {
+                    rowBlocks(n) { rows in
+                        ck_sgemm(Int32(rows.count), Int32(slot.inputs), Int32(slot.rank), dLowRank + rows.lowerBound * slot.rank, slot.rank,
+                                 values + slot.a, slot.inputs, dInput + rows.lowerBound * inputWidth, inputWidth, 1, 0, 0)
                     }
                 }
             }

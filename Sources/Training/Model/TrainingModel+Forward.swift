@@ -1,3 +1,4 @@
+import CKernels
 import Engine
 import Kernels
 
@@ -99,14 +100,16 @@ extension TrainingModel {
             }
         }
         let scale = parameters.scale, values = parameters.values
-        timer.measure("forward LoRA B") { parallelRows(n) { r in
+        timer.measure("forward LoRA B") {
             for (slot, lowRank, output) in adapted {
-                let u = lowRank + r * slot.rank
-                Ops.scale(u, by: scale, count: slot.rank)
-                Ops.addLowRank(coefficients: u, rank: slot.rank, bTransposed: values + slot.bT, stride: slot.outputs,
-                               range: 0..<slot.outputs, output: output + r * slot.outputs)
+                rowBlocks(n) { rows in
+                    let u = lowRank + rows.lowerBound * slot.rank
+                    Ops.scale(u, by: scale, count: rows.count * slot.rank)
+                    ck_sgemm(Int32(rows.count), Int32(slot.outputs), Int32(slot.rank), u, slot.rank, values + slot.bT, slot.outputs,
+                             output + rows.lowerBound * slot.outputs, slot.outputs, 1, 0, 0)
+                }
             }
-        } }
+        }
     }
 
     /// Whether this pass drops out adapter inputs (gradient passes with `dropout` > 0).

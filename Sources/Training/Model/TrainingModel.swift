@@ -7,7 +7,8 @@ import Kernels
 ///
 /// Memory is bounded by `activationBudget`: the first layers that fit keep everything their backward pass
 /// needs; the rest keep only their input and recompute the rest from it, one layer at a time, during the
-/// backward pass. The base's transposed matrices for the backward products are built one layer at a time too.
+/// backward pass. The base's transposed matrices for the backward products are kept for the whole run when
+/// they fit `transposeBudget`, else built one layer at a time in every backward pass.
 final class TrainingModel: @unchecked Sendable {
     let model: LanguageModel
     let weights: TrainingWeights
@@ -36,10 +37,10 @@ final class TrainingModel: @unchecked Sendable {
     let dActivated: UnsafeMutablePointer<Float>
     /// ∂L/∂(A·x) of up to three targets of one stacked product.
     let dLowRank: UnsafeMutablePointer<Float>
-    let transposedQueryKeyValue: TransposedStack
-    let transposedOutput: TransposedStack
-    let transposedGateUp: TransposedStack
-    let transposedDown: TransposedStack
+    /// s·B (outputs × rank) of one target, for ∂L/∂(A·x).
+    let scaledB: UnsafeMutablePointer<Float>
+    /// One set per layer when they fit `transposeBudget` (kept across steps), else one shared set.
+    let transposes: [LayerTransposes]
     let attentionScratch = CausalAttention.Scratch()
     /// Dropout on the adapters' input during gradient passes (off by default).
     var dropout = LoRADropout(probability: 0, key: 0)
@@ -61,8 +62,9 @@ final class TrainingModel: @unchecked Sendable {
     ///   - exact: F32 copies of every base matrix (smooth loss, for gradient checks).
     ///   - layerLimit: train on the first layers only (a slice of a real model).
     ///   - activationBudget: bytes of stored activations before layers switch to recomputation.
+    ///   - transposeBudget: bytes the transposed base matrices of all layers may keep for the whole run.
     init(model: LanguageModel, parameters: LoRAParameterSet, exact: Bool = false, layerLimit: Int? = nil,
-         slidingWindow: Int? = nil, capacity: Int, activationBudget: Int = 1 << 30) {
+         slidingWindow: Int? = nil, capacity: Int, activationBudget: Int = 1 << 30, transposeBudget: Int = 1 << 30) {
         self.model = model
         self.weights = TrainingWeights(model: model, exact: exact, layerLimit: layerLimit, slidingWindow: slidingWindow)
         let c = weights.configuration
@@ -103,6 +105,7 @@ final class TrainingModel: @unchecked Sendable {
         dGateUp = make(capacity * 2 * s.feedForward)
         dActivated = make(capacity * s.feedForward)
         dLowRank = make(3 * capacity * parameters.rank)
+        scaledB = make(max(s.queryKeyValueWidth, 2 * s.feedForward, s.width) * parameters.rank)
         dropped = make(capacity * max(s.width, s.feedForward, s.attentionWidth))
         let vocabulary = weights.outputHead.rows
         headChunk = min(256, max(32, (64 << 20) / (4 * vocabulary)))
@@ -110,10 +113,10 @@ final class TrainingModel: @unchecked Sendable {
         headLogits = make(headChunk * vocabulary)
         headGradient = make(headChunk * s.width)
         self.owned = owned
-        transposedQueryKeyValue = TransposedStack(exact: exact)
-        transposedOutput = TransposedStack(exact: exact)
-        transposedGateUp = TransposedStack(exact: exact)
-        transposedDown = TransposedStack(exact: exact)
+        let transposeBytes = weights.layers.reduce(0) { $0 + LayerTransposes.byteCount(of: $1, exact: exact) }
+        transposes = transposeBytes <= transposeBudget
+            ? weights.layers.map { _ in LayerTransposes(exact: exact, keepsBuilt: true) }
+            : [LayerTransposes(exact: exact, keepsBuilt: false)]
     }
 
     deinit { owned.forEach { $0.deallocate() } }
@@ -121,6 +124,21 @@ final class TrainingModel: @unchecked Sendable {
     /// The activations of `layer` (its own, or the shared set it recomputes into).
     func activations(of layer: Int) -> LayerActivations {
         layer < storedLayers ? activations[layer] : activations[storedLayers]
+    }
+
+    /// The transposes `layer`'s backward pass uses.
+    func transposes(of layer: Int) -> LayerTransposes {
+        transposes.count > 1 ? transposes[layer] : transposes[0]
+    }
+
+    /// Runs `body(rows)` on the pool for consecutive blocks of `0..<count`, cut at multiples of 6 (the float
+    /// product's register tile) so every thread's tiles are full.
+    func rowBlocks(_ count: Int, _ body: (Range<Int>) -> Void) {
+        pool.run { t, n in
+            let tiles = (count + 5) / 6
+            let start = min(count, tiles * t / n * 6), end = min(count, tiles * (t + 1) / n * 6)
+            if start < end { body(start..<end) }
+        }
     }
 
     /// Runs `body(row)` for rows `0..<count` split over the pool's threads.

@@ -10,13 +10,24 @@ import Kernels
 /// Built on demand into storage that is reused, so the model never holds a float copy of itself.
 final class TransposedStack: @unchecked Sendable {
     let exact: Bool
+    /// Build once and return the same matrix afterwards (the base never changes during training).
+    let keepsBuilt: Bool
     private var storage: UnsafeMutableRawPointer?
     private var capacity = 0
     private var tiles: UnsafeMutablePointer<Float>?
     private var tileCapacity = 0
     private(set) var matrix: WeightMatrix?
 
-    init(exact: Bool) { self.exact = exact }
+    init(exact: Bool, keepsBuilt: Bool = false) {
+        self.exact = exact
+        self.keepsBuilt = keepsBuilt
+    }
+
+    /// Bytes of Wᵀ of `matrices` (Q8_0 when quantized and the outputs are a multiple of 32, else F32).
+    static func byteCount(of matrices: [WeightMatrix], exact: Bool) -> Int {
+        let inputs = matrices[0].columns, outputs = matrices.reduce(0) { $0 + $1.rows }
+        return inputs * (!exact && outputs % 32 == 0 ? outputs / 32 * 34 : outputs * 4)
+    }
 
     deinit {
         storage?.deallocate()
@@ -26,6 +37,7 @@ final class TransposedStack: @unchecked Sendable {
     /// Builds Wᵀ of `matrices` (all with the same `columns`) and returns it.
     @discardableResult
     func build(_ matrices: [WeightMatrix], pool: ThreadPool) -> WeightMatrix {
+        if keepsBuilt, let matrix { return matrix }
         let inputs = matrices[0].columns
         let outputs = matrices.reduce(0) { $0 + $1.rows }
         let quantized = !exact && outputs % 32 == 0
@@ -73,6 +85,11 @@ final class TransposedStack: @unchecked Sendable {
         }
         let matrix = try! WeightMatrix(type: type, rows: inputs, columns: outputs, data: UnsafeRawPointer(out))
         self.matrix = matrix
+        if keepsBuilt {
+            tiles?.deallocate()
+            tiles = nil
+            tileCapacity = 0
+        }
         return matrix
     }
 
