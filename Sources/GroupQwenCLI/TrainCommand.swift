@@ -43,7 +43,7 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(help: "Pack short examples into one sequence (true/false).") var pack: String?
     @Option(help: "Threads (default: all cores).") var threads: String?
     @Option(help: "Stop after N optimizer steps.") var maxSteps: String?
-    @Option(help: "MB of stored activations before layers recompute theirs (default 1024).") var activationMemory: Int = 1024
+    @Option(help: "MB of stored activations before layers recompute theirs (default 768).") var activationMemory: Int = 768
     @Flag(help: "Measure training speed and memory on random batches (seq = --max-seq-len, default 256; --batch-size, default 4) instead of training.")
     var bench = false
     @Flag(help: "Print the summary as one JSON object.") var json = false

@@ -11,7 +11,7 @@ public final class Trainer {
     public let configuration: TrainingConfiguration
     public let modelPath: String
     /// Bytes of stored activations before layers recompute theirs (default 1 GiB).
-    public var activationBudget: Int = 1 << 30
+    public var activationBudget: Int = 768 << 20
     private let output: URL
 
     /// Checks the settings and the data files (every bad line is reported, `FILE:LINE: reason`) before any model

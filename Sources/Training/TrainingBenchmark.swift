@@ -27,7 +27,7 @@ public struct TrainingBenchmark {
     public var warmup = 2
     public var threads: Int?
     public var learningRate = 2e-4
-    public var activationBudget = 1 << 30
+    public var activationBudget = 768 << 20
     public var seed: UInt64 = 0
 
     public init() {}

@@ -62,8 +62,10 @@ extension TrainingModel {
                 for i in 0..<m {
                     Ops.rmsNorm(hidden + layout.targetRows[start + i] * d, weight: w, count: d, epsilon: epsilon, output: headInput + i * d)
                 }
-                MatMul.multiply(weights.outputHead, input: headInput, count: m, output: headLogits, pool: pool, scratch: scratch)
-                parallelRows(m) { i in
+                timer.measure("loss head logits") {
+                    MatMul.multiply(weights.outputHead, input: headInput, count: m, output: headLogits, pool: pool, scratch: scratch)
+                }
+                timer.measure("loss head softmax") { parallelRows(m) { i in
                     let logits = headLogits + i * vocabulary
                     let label = Int(layout.targetLabels[start + i]), weight = layout.targetWeights[start + i]
                     let target = logits[label]
@@ -78,10 +80,12 @@ extension TrainingModel {
                     losses[i] = weight * (m + logf(sum) - target)
                     Ops.scale(logits, by: weight / sum, count: vocabulary)
                     logits[label] -= weight
-                }
+                } }
                 for i in 0..<m { total += Double(losses[i]) }
                 if gradients {
-                    MatMul.multiply(weights.headTransposed.matrix!, input: headLogits, count: m, output: headGradient, pool: pool, scratch: scratch)
+                    timer.measure("loss head gradient") {
+                        headBackward.multiply(headLogits, count: m, into: headGradient, pool: pool)
+                    }
                     for i in 0..<m {
                         let r = layout.targetRows[start + i]
                         Ops.rmsNormBackward(hidden + r * d, weight: w, dy: headGradient + i * d, count: d, epsilon: epsilon,

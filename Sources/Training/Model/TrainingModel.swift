@@ -50,12 +50,13 @@ final class TrainingModel: @unchecked Sendable {
     let dropped: UnsafeMutablePointer<Float>
     /// Per-phase timings (`GROUPQWEN_TRAIN_PROFILE=1`).
     let timer = PhaseTimer()
-    /// Rows of the loss head processed together: as many as keep the logits within 64 MB (32 to 256), so the
+    /// Rows of the loss head processed together: as many as keep the logits within 128 MB (32 to 256), so the
     /// head's weights are streamed once per chunk, not once per row.
     let headChunk: Int
     let headInput: UnsafeMutablePointer<Float>
     let headLogits: UnsafeMutablePointer<Float>
     let headGradient: UnsafeMutablePointer<Float>
+    let headBackward: HeadGradient
     private var owned: [UnsafeMutablePointer<Float>] = []
 
     /// - Parameters:
@@ -64,7 +65,7 @@ final class TrainingModel: @unchecked Sendable {
     ///   - activationBudget: bytes of stored activations before layers switch to recomputation.
     ///   - transposeBudget: bytes the transposed base matrices of all layers may keep for the whole run.
     init(model: LanguageModel, parameters: LoRAParameterSet, exact: Bool = false, layerLimit: Int? = nil,
-         slidingWindow: Int? = nil, capacity: Int, activationBudget: Int = 1 << 30, transposeBudget: Int = 1 << 30) {
+         slidingWindow: Int? = nil, capacity: Int, activationBudget: Int = 768 << 20, transposeBudget: Int = 256 << 20) {
         self.model = model
         self.weights = TrainingWeights(model: model, exact: exact, layerLimit: layerLimit, slidingWindow: slidingWindow)
         let c = weights.configuration
@@ -108,10 +109,11 @@ final class TrainingModel: @unchecked Sendable {
         scaledB = make(max(s.queryKeyValueWidth, 2 * s.feedForward, s.width) * parameters.rank)
         dropped = make(capacity * max(s.width, s.feedForward, s.attentionWidth))
         let vocabulary = weights.outputHead.rows
-        headChunk = min(256, max(32, (64 << 20) / (4 * vocabulary)))
+        headChunk = min(256, max(32, (128 << 20) / (4 * vocabulary)))
         headInput = make(headChunk * s.width)
         headLogits = make(headChunk * vocabulary)
         headGradient = make(headChunk * s.width)
+        headBackward = HeadGradient(head: weights.outputHead, rows: headChunk, threads: model.pool.threadCount)
         self.owned = owned
         let transposeBytes = weights.layers.reduce(0) { $0 + LayerTransposes.byteCount(of: $1, exact: exact) }
         transposes = transposeBytes <= transposeBudget

@@ -3,8 +3,7 @@ import GGUF
 import Kernels
 
 /// The frozen base model as the trainer sees it: the engine's memory-mapped matrices as they are in the
-/// file (QLoRA-style: nothing is dequantized), its norms and biases, and the output head's transpose for
-/// the loss gradient.
+/// file (QLoRA-style: nothing is dequantized), its norms and biases.
 ///
 /// `exact` replaces every matrix with an F32 copy, so every product is float and the loss is a smooth
 /// function of the adapter (gradient checks use it on small models and slices). `layerLimit` keeps only
@@ -16,8 +15,6 @@ final class TrainingWeights: @unchecked Sendable {
     let tokenEmbedding: WeightMatrix
     let outputNorm: [Float]
     let outputHead: WeightMatrix
-    /// Wᵀ of the output head (built once: it is needed for every chunk of every step).
-    let headTransposed: TransposedStack
     private var owned: [UnsafeMutableRawPointer] = []
 
     /// - Parameter slidingWindow: replaces the model's sliding-window size (tests use a short window so a
@@ -54,8 +51,6 @@ final class TrainingWeights: @unchecked Sendable {
         outputNorm = base.outputNorm
         outputHead = copy(base.outputHead)
         self.owned = owned
-        headTransposed = TransposedStack(exact: exact)
-        headTransposed.build([outputHead], pool: model.pool)
     }
 
     deinit { owned.forEach { $0.deallocate() } }
