@@ -134,6 +134,8 @@ static inline void gemm_float(const int half, const void *w, int nrows, const fl
             float *o = out + (size_t)a * ostride + r;
             // Full tiles get constant sizes so the compiler keeps the 12 accumulators in registers.
             if (rm == 4 && rn == 3) float_tile(half, 4, 3, w, r, xa, ncols, o, ostride);
+            else if (rm == 4 && rn == 1) float_tile(half, 4, 1, w, r, xa, ncols, o, ostride);   // decode (LoRA A·x)
+            else if (rm == 4 && rn == 2) float_tile(half, 4, 2, w, r, xa, ncols, o, ostride);
             else float_tile(half, rm, rn, w, r, xa, ncols, o, ostride);
         }
     }
