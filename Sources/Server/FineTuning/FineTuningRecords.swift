@@ -1,0 +1,160 @@
+import Foundation
+import GRDB
+import Training
+
+/// An uploaded file (`files` table): the metadata `/v1/files` shows and where its bytes are.
+struct FileRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "files"
+
+    /// `file-…`.
+    var id: String
+    /// The name the client gave.
+    var filename: String
+    /// `fine-tune` (uploads) or `fine-tune-results` (a job's metrics CSV).
+    var purpose: String
+    var bytes: Int
+    var createdAt: Int
+    /// The stored file (absolute).
+    var path: String
+    /// Examples (non-blank lines) of a `fine-tune` file; 0 for results.
+    var examples: Int
+}
+
+/// The states of a job, as OpenAI names them.
+enum JobStatus: String, Codable, Sendable, DatabaseValueConvertible {
+    case validatingFiles = "validating_files"
+    case queued, running, succeeded, failed, cancelled
+
+    var isFinal: Bool { self == .succeeded || self == .failed || self == .cancelled }
+}
+
+/// OpenAI's `error` object of a failed job.
+struct JobError: Codable, Sendable, Equatable {
+    var code: String
+    var message: String
+    var param: String?
+
+    enum CodingKeys: String, CodingKey { case code, message, param }
+
+    /// Every key, `param: null` included, as OpenAI writes it.
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(code, forKey: .code)
+        try c.encode(message, forKey: .message)
+        try c.encode(param, forKey: .param)
+    }
+}
+
+/// The resolved OpenAI hyperparameters of a job.
+struct JobHyperparameters: Codable, Sendable, Equatable {
+    var nEpochs: Int
+    var batchSize: Int
+    var learningRateMultiplier: Double
+}
+
+/// GroupQwen's `lora` extension of a job: the adapter's shape.
+struct JobLoRASettings: Codable, Sendable, Equatable {
+    var rank: Int
+    var alpha: Double
+    /// Short names (`q`, `k`, …).
+    var targets: [String]
+    var dropout: Double
+}
+
+/// GroupQwen's `training` extension of a job: limits and cadence of the run.
+struct JobTrainingSettings: Codable, Sendable, Equatable {
+    var maxSteps: Int?
+    var maxSeqLen: Int
+    var evalEvery: Int?
+    var saveEvery: Int?
+}
+
+/// A fine-tuning job (`jobs` table).
+struct JobRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "jobs"
+
+    /// `ftjob-…`.
+    var id: String
+    /// The configured base model id.
+    var model: String
+    var trainingFile: String
+    var validationFile: String?
+    var status: JobStatus
+    var createdAt: Int
+    var startedAt: Int?
+    var finishedAt: Int?
+    /// The model id the adapter is served as once the job succeeded (`ft:BASE:SUFFIX:JOBID`).
+    var servedAs: String
+    /// Set when the job succeeded and its adapter is served; nil again when the model is deleted.
+    var fineTunedModel: String?
+    var trainedTokens: Int?
+    var estimatedFinish: Int?
+    var error: JobError?
+    var suffix: String?
+    var seed: Int
+    var hyperparameters: JobHyperparameters
+    var lora: JobLoRASettings
+    var training: JobTrainingSettings
+    var metadata: [String: String]?
+    /// Everything the trainer is started with (the data paths and the output folder included).
+    var settings: TrainingConfiguration
+    /// The job's output folder (`fine-tuning/JOBID`).
+    var output: String
+    var resultFiles: [String]
+    /// The last step trained, and the run's total (nil before the trainer prepared the data).
+    var step: Int
+    var totalSteps: Int?
+    /// Tokens trained so far.
+    var tokens: Int
+}
+
+/// One entry of a job's event log (`job_events` table); `seq` orders them.
+struct EventRecord: Codable, Sendable, FetchableRecord, MutablePersistableRecord {
+    static let databaseTableName = "job_events"
+
+    var seq: Int64?
+    /// `ftevent-…`.
+    var id: String
+    var jobID: String
+    var createdAt: Int
+    /// `info`, `warn` or `error`.
+    var level: String
+    var message: String
+    /// `message` or `metrics`.
+    var type: String
+    /// The metrics of a `metrics` event (JSON object text), else nil.
+    var data: String?
+    /// The step a metrics event reports (so a resumed run can drop those it repeats).
+    var step: Int?
+
+    mutating func didInsert(_ inserted: InsertionSuccess) { seq = inserted.rowID }
+}
+
+/// A checkpoint the trainer wrote (`job_checkpoints` table).
+struct CheckpointRecord: Codable, Sendable, FetchableRecord, MutablePersistableRecord {
+    static let databaseTableName = "job_checkpoints"
+
+    var seq: Int64?
+    /// `ftckpt-…`.
+    var id: String
+    var jobID: String
+    var createdAt: Int
+    var stepNumber: Int
+    /// `ft:BASE:SUFFIX:JOBID:ckpt-step-N`.
+    var fineTunedModelCheckpoint: String
+    /// The checkpoint folder (the trainer keeps only the newest few).
+    var path: String
+    var trainLoss: Double?
+    var validLoss: Double?
+
+    mutating func didInsert(_ inserted: InsertionSuccess) { seq = inserted.rowID }
+}
+
+/// Random ids in OpenAI's style: a prefix and 24 lowercase letters and digits.
+enum ObjectID {
+    static func make(_ prefix: String) -> String {
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
+        var generator = SystemRandomNumberGenerator()
+        return prefix + "-" + String((0..<24).map { _ in alphabet[Int(generator.next(upperBound: UInt64(alphabet.count)))] })
+    }
+}
