@@ -368,20 +368,19 @@ extension ServerTests {
         @Test("a server stopped mid-job resumes it from its checkpoint on restart; the fine-tuned model survives restarts")
         func restartResumes() async throws {
             let folder = FineTuningTestServer.folder()
-            var id = ""
-            var pausedAt = 0
             let first = try FineTuningTestServer.app(folder, database: true)
-            try await first.app.test(.router) { client in
+            let id = try await first.app.test(.router) { client in
                 let file = try await client.upload()
                 let created = try await client.post("/v1/fine_tuning/jobs", json: FineTuningTestServer.jobBody(file: file, maxSteps: 8,
                                                                                                              saveEvery: 100, suffix: nil))
-                id = created.json["id"] as? String ?? ""
+                let id = created.json["id"] as? String ?? ""
                 _ = try await client.waitForJob(id) { ($0["training"] as? [String: Any])?["step"] as? Int ?? 0 >= 2 }
+                return id
             }
             // The test closure returned: graceful shutdown stopped the trainer after its step, with a checkpoint.
             let stored = try #require(try first.jobs.store.job(id))
             #expect(stored.status == .running, "a job paused by shutdown stays running")
-            pausedAt = stored.step
+            let pausedAt = stored.step
             #expect(pausedAt >= 2 && pausedAt < 8)
             #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("fine-tuning/\(id)/checkpoints/step-\(pausedAt)").path))
 

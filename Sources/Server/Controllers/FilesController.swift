@@ -55,8 +55,7 @@ struct FilesController: Sendable {
         }
         var headers = HTTPFields()
         headers[.contentType] = file.path.hasSuffix(".csv") ? "text/csv" : "application/jsonl"
-        headers[.contentLength] = String(file.bytes)
-        let body = ResponseBody { writer in
+        let body = ResponseBody(contentLength: file.bytes) { writer in
             defer { try? handle.close() }
             while true {
                 let chunk = try handle.read(upToCount: 1 << 16) ?? Data()

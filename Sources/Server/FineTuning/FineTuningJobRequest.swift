@@ -19,7 +19,8 @@ enum AutoOr<Value: Decodable & Sendable>: Decodable, Sendable {
         }
     }
 
-    var value: Value? {
+    /// The value given, or nil for `"auto"`.
+    var given: Value? {
         if case let .value(v) = self { return v }
         return nil
     }
@@ -102,11 +103,11 @@ struct FineTuningJobRequest: Decodable, Sendable {
         let nested = method?.supervised?.hyperparameters
         let prefix = nested != nil ? "method.supervised.hyperparameters" : "hyperparameters"
         let h = nested ?? hyperparameters
-        let epochs = h?.nEpochs?.value ?? Self.defaultEpochs
+        let epochs = h?.nEpochs?.given ?? Self.defaultEpochs
         guard (1...50).contains(epochs) else { throw bad("\(prefix).n_epochs", "must be \"auto\" or an integer in 1…50 (got \(epochs))") }
-        let batch = h?.batchSize?.value ?? Self.defaultBatchSize
+        let batch = h?.batchSize?.given ?? Self.defaultBatchSize
         guard (1...256).contains(batch) else { throw bad("\(prefix).batch_size", "must be \"auto\" or an integer in 1…256 (got \(batch))") }
-        let multiplier = h?.learningRateMultiplier?.value ?? 1
+        let multiplier = h?.learningRateMultiplier?.given ?? 1
         guard multiplier.isFinite, multiplier > 0, multiplier <= 100 else {
             throw bad("\(prefix).learning_rate_multiplier", "must be \"auto\" or a number above 0 and at most 100 (got \(multiplier))")
         }

@@ -222,7 +222,7 @@ public final class FineTuningJobs: Sendable {
             job.estimatedFinish = nil
             return true
         }), job.status == .cancelled, !before.status.isFinal else {
-            throw APIError(status: .conflict, message: "the fine-tuning job '\(id)' has already \(before.status.rawValue) and cannot be cancelled",
+            throw APIError(status: .conflict, message: "the fine-tuning job '\(id)' is already \(before.status.rawValue) and cannot be cancelled",
                            type: "invalid_request_error", param: "fine_tuning_job_id", code: "job_not_cancellable")
         }
         let running = state.value.current == id
@@ -238,7 +238,9 @@ public final class FineTuningJobs: Sendable {
     /// Checks a job's settings and files the way the trainer will (every data line, before any model is loaded)
     /// off the concurrency pool, then queues it (or fails it with the trainer's message).
     private func startValidation(_ job: JobRecord) {
-        guard state.value.validating.insert(job.id).inserted else { return }
+        var inserted = false
+        state.update { inserted = $0.validating.insert(job.id).inserted }
+        guard inserted else { return }
         Task { [self] in
             defer { state.update { _ = $0.validating.remove(job.id) } }
             let outcome: Result<Void, any Error>
@@ -377,10 +379,11 @@ public final class FineTuningJobs: Sendable {
         let outcome: Result<TrainingSummary, any Error>
         do {
             let modelPath = try await pool.modelPath(job.model)
-            let settings = job.settings
+            var settings = job.settings
+            settings.threads = configuration.threads   // the current cap (threads are not part of a checkpoint's fingerprint)
             let activationBytes = configuration.activationMemoryMB << 20
             let recorder = JobProgressRecorder(store: store, job: job)
-            outcome = .success(try await DedicatedThread.run(name: "groupqwen-train-\(id)") { [state] in
+            outcome = .success(try await DedicatedThread.run(name: "groupqwen-train-\(id)") { [state, settings] in
                 let trainer = try Trainer(configuration: settings, modelPath: modelPath)
                 trainer.activationBudget = activationBytes
                 try TrainingRunFiles.saveSettings(settings, to: URL(fileURLWithPath: settings.output))
@@ -429,6 +432,7 @@ public final class FineTuningJobs: Sendable {
             return
         }
         let now = now
+        let results = resultFiles
         let finished = try? store.update(id) { j in
             guard j.status == .running else { return false }
             j.status = .succeeded
@@ -436,7 +440,7 @@ public final class FineTuningJobs: Sendable {
             j.finishedAt = now
             j.estimatedFinish = nil
             j.trainedTokens = j.tokens
-            j.resultFiles = resultFiles
+            j.resultFiles = results
             return true
         }
         guard finished?.status == .succeeded else {
