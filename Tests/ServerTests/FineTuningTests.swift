@@ -374,7 +374,12 @@ extension ServerTests {
                 let created = try await client.post("/v1/fine_tuning/jobs", json: FineTuningTestServer.jobBody(file: file, maxSteps: 8,
                                                                                                              saveEvery: 100, suffix: nil))
                 let id = created.json["id"] as? String ?? ""
+                let next = try await client.post("/v1/fine_tuning/jobs", json: FineTuningTestServer.jobBody(file: file, maxSteps: 2,
+                                                                                                          suffix: "next"))
+                #expect(next.status == .ok, "\(next.text)")
                 _ = try await client.waitForJob(id) { ($0["training"] as? [String: Any])?["step"] as? Int ?? 0 >= 2 }
+                let queued = try await client.waitForJob(next.json["id"] as? String ?? "") { $0["status"] as? String == "queued" }
+                #expect(queued["status"] as? String == "queued")
                 return id
             }
             // The test closure returned: graceful shutdown stopped the trainer after its step, with a checkpoint.
@@ -383,6 +388,8 @@ extension ServerTests {
             let pausedAt = stored.step
             #expect(pausedAt >= 2 && pausedAt < 8)
             #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("fine-tuning/\(id)/checkpoints/step-\(pausedAt)").path))
+
+            #expect(try first.jobs.store.jobs(withStatus: [.queued]).count == 1, "the second job stays queued")
 
             let second = try FineTuningTestServer.app(folder, database: true)
             try await second.app.test(.router) { client in
@@ -395,6 +402,13 @@ extension ServerTests {
                 #expect(messages.contains("Fine-tuning job resumed after a restart"))
                 #expect(messages.contains("Resumed from the checkpoint at step \(pausedAt) of 8"), "\(messages)")
                 #expect(trainedSteps(events) == Array(1...8), "each step once: \(trainedSteps(events))")
+                // The job that was queued runs after the resumed one.
+                let list = try await client.get("/v1/fine_tuning/jobs").json["data"] as? [[String: Any]] ?? []
+                let nextID = list.first?["id"] as? String ?? ""
+                let next = try await client.waitForJob(nextID) { ["succeeded", "failed", "cancelled"].contains($0["status"] as? String ?? "") }
+                #expect(next["status"] as? String == "succeeded" && next["fine_tuned_model"] as? String == "ft:smollm2-135m:next:\(nextID)",
+                        "\(next)")
+                #expect((next["created_at"] as? Int ?? 0) >= (done["created_at"] as? Int ?? 0))
             }
 
             let third = try FineTuningTestServer.app(folder, database: true)
@@ -406,6 +420,31 @@ extension ServerTests {
                 #expect(chat.status == .ok && chat.json["model"] as? String == model, "\(chat.text)")
                 let adapters = try await client.get("/v1/adapters").json["data"] as? [[String: Any]] ?? []
                 #expect(adapters.first?["served_as"] as? String == model && adapters.first?["source"] as? String == "fine-tuning")
+            }
+        }
+
+        @Test("a run the trainer cannot do fails with OpenAI's error object and the trainer's one-line message")
+        func jobFails() async throws {
+            let folder = FineTuningTestServer.folder()
+            try await FineTuningTestServer.app(folder).app.test(.router) { client in
+                // Valid lines whose first answer token lies beyond 16 tokens: nothing fits max_seq_len 16.
+                let long = (0..<4).map { i in
+                    #"{"messages":[{"role":"system","content":"You are a very patient assistant who always answers in full sentences, number \#(i)."},{"role":"user","content":"Please say hello."},{"role":"assistant","content":"Hello."}]}"#
+                }.joined(separator: "\n")
+                let file = try await client.upload(long)
+                let created = try await client.post("/v1/fine_tuning/jobs", json: #"{"model":"smollm2-135m","training_file":"\#(file)","training":{"max_seq_len":16,"max_steps":2}}"#)
+                #expect(created.status == .ok, "\(created.text)")
+                let id = created.json["id"] as? String ?? ""
+                let done = try await client.waitForJob(id) { ["succeeded", "failed", "cancelled"].contains($0["status"] as? String ?? "") }
+                #expect(done["status"] as? String == "failed", "\(done)")
+                let error = done["error"] as? [String: Any] ?? [:]
+                #expect(error["code"] as? String == "invalid_training_file" && error["param"] as? String == "training_file", "\(error)")
+                let message = error["message"] as? String ?? ""
+                #expect(message.contains("max_seq_len 16") && !message.contains("\n"), "\(message)")
+                #expect(done["fine_tuned_model"] is NSNull && (done["finished_at"] as? Int ?? 0) > 0)
+                let events = try await client.allEvents(id)
+                #expect(events.last?["level"] as? String == "error" && events.last?["message"] as? String == "Fine-tuning job failed: \(message)",
+                        "\(events)")
             }
         }
 
