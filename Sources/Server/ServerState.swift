@@ -73,12 +73,10 @@ final class ServerState: Sendable {
         }
     }
 
-    /// The fine-tuning jobs; 404 `fine_tuning_disabled` when the server runs without them (`training.enabled: false`).
-    func requireFineTuning() throws -> FineTuningJobs {
-        guard let fineTuning else {
-            throw APIError(status: .notFound, message: "fine-tuning is disabled on this server (configuration 'training.enabled')",
-                           type: "invalid_request_error", code: "fine_tuning_disabled")
-        }
+    /// The fine-tuning jobs; `FineTuningError.disabled` (404) when the server runs without them
+    /// (`training.enabled: false`).
+    func requireFineTuning() throws(FineTuningError) -> FineTuningJobs {
+        guard let fineTuning else { throw .disabled }
         return fineTuning
     }
 

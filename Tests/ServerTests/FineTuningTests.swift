@@ -6,117 +6,15 @@ import HummingbirdTesting
 @testable import Server
 import Testing
 
-/// The Files and Fine-tuning APIs on the real trainer and SmolLM2-135M: each test gets its own folder and
-/// database, and jobs small enough (16 short examples, a few steps of batch 2, rank 4 on q and v) to finish in
-/// seconds.
-enum FineTuningTestServer {
-    /// A fresh folder for one test's files, outputs and database.
-    static func folder() -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("groupqwen-ft-tests-\(getpid())-\(UUID().uuidString.prefix(8))")
-        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
-
-    static func configuration(_ folder: URL, database: Bool = false) -> FineTuningConfiguration {
-        FineTuningConfiguration(databasePath: database ? folder.appendingPathComponent("fine-tuning.sqlite").path : nil,
-                                directory: folder.path, threads: 1, maxUploadBytes: 1 << 20, activationMemoryMB: 256)
-    }
-
-    /// An application on the shared SmolLM2 pool with its own adapter registry and fine-tuning jobs.
-    static func app(_ folder: URL, database: Bool = false) throws -> (app: some ApplicationProtocol, jobs: FineTuningJobs) {
-        let adapters = AdapterRegistry()
-        let configuration = TestServer.configuration()
-        let jobs = try FineTuningJobs(configuration: Self.configuration(folder, database: database), models: configuration.models,
-                                      pool: TestServer.pool, adapters: adapters)
-        return (GroupQwenServer.makeApplication(configuration: configuration, pool: TestServer.pool, managesPool: false,
-                                                adapters: adapters, fineTuning: jobs), jobs)
-    }
-
-    /// 16 short chat examples, one JSON line each.
-    static let trainingData: String = {
-        let names = ["Ada", "Bo", "Cy", "Di", "Ed", "Flo", "Gus", "Hal", "Ivy", "Jo", "Kai", "Lu", "Max", "Ned", "Oz", "Pat"]
-        return names.map { name in
-            #"{"messages":[{"role":"user","content":"Greet \#(name)."},{"role":"assistant","content":"Ahoy, \#(name)! Welcome aboard, matey."}]}"#
-        }.joined(separator: "\n") + "\n"
-    }()
-
-    static let boundary = "groupqwen-test-boundary-7d1f"
-
-    /// A multipart/form-data body with `purpose` and a `file` part.
-    static func multipart(file: String, filename: String = "train.jsonl", purpose: String? = "fine-tune") -> ByteBuffer {
-        var text = ""
-        if let purpose {
-            text += "--\(boundary)\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\n\(purpose)\r\n"
-        }
-        text += "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(filename)\"\r\n"
-            + "Content-Type: application/jsonl\r\n\r\n\(file)\r\n--\(boundary)--\r\n"
-        return ByteBuffer(string: text)
-    }
-
-    static var multipartHeaders: HTTPFields {
-        var headers = HTTPFields()
-        headers[.contentType] = "multipart/form-data; boundary=\(boundary)"
-        return headers
-    }
-
-    /// A job body on `file`: `max_steps` steps of batch 2, rank 4 on q and v, sequences of at most 64 tokens.
-    static func jobBody(file: String, maxSteps: Int, saveEvery: Int? = nil, suffix: String? = "pirate", extra: String = "") -> String {
-        let save = saveEvery.map { #","save_every":\#($0)"# } ?? ""
-        let suffixField = suffix.map { #","suffix":"\#($0)""# } ?? ""
-        return #"{"model":"smollm2-135m","training_file":"\#(file)","seed":7\#(suffixField),"hyperparameters":{"batch_size":2,"n_epochs":"auto","learning_rate_multiplier":5},"lora":{"rank":4,"targets":["q","v"]},"training":{"max_steps":\#(maxSteps),"max_seq_len":64\#(save)}\#(extra)}"#
-    }
-}
-
-extension TestClientProtocol {
-    /// Uploads `file` and returns its id (expects 200).
-    func upload(_ file: String = FineTuningTestServer.trainingData, filename: String = "train.jsonl",
-                sourceLocation: SourceLocation = #_sourceLocation) async throws -> String {
-        let response = try await execute(uri: "/v1/files", method: .post, headers: FineTuningTestServer.multipartHeaders,
-                                         body: FineTuningTestServer.multipart(file: file, filename: filename))
-        #expect(response.status == .ok, "\(response.text)", sourceLocation: sourceLocation)
-        return response.json["id"] as? String ?? ""
-    }
-
-    func get(_ uri: String) async throws -> TestResponse { try await execute(uri: uri, method: .get) }
-
-    /// Polls the job until `done` holds (or `seconds` pass) and returns it.
-    func waitForJob(_ id: String, seconds: Double = 240, until done: ([String: Any]) -> Bool) async throws -> [String: Any] {
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        while true {
-            let job = try await get("/v1/fine_tuning/jobs/\(id)").json
-            if done(job) || ContinuousClock.now > deadline { return job }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-    }
-
-    /// Every event of a job, oldest first, read page by page with `after`.
-    func allEvents(_ id: String) async throws -> [[String: Any]] {
-        var events: [[String: Any]] = []
-        var after: String?
-        while true {
-            let page = try await get("/v1/fine_tuning/jobs/\(id)/events?limit=7" + (after.map { "&after=\($0)" } ?? "")).json
-            let data = page["data"] as? [[String: Any]] ?? []
-            events += data
-            guard page["has_more"] as? Bool == true, let last = data.last?["id"] as? String else { break }
-            after = last
-        }
-        return events.reversed()
-    }
-}
-
-/// The steps of a job's metrics events (training steps only), oldest first.
-func trainedSteps(_ events: [[String: Any]]) -> [Int] {
-    events.filter { $0["type"] as? String == "metrics" }.compactMap { $0["data"] as? [String: Any] }
-        .filter { $0["train_loss"] != nil }.compactMap { ($0["step"] as? NSNumber)?.intValue }
-}
-
+// The Files and Fine-tuning APIs end to end: a real server on a real port, the real trainer on the tiny Qwen3
+// fixture (see FineTuningTestSupport.swift).
 extension ServerTests {
     @Suite("Files and fine-tuning jobs")
     struct FineTuningTests {
         @Test("an upload with bad lines is a 400 naming them, and nothing is stored")
         func uploadValidation() async throws {
             let folder = FineTuningTestServer.folder()
-            try await FineTuningTestServer.app(folder).app.test(.router) { client in
+            try await FineTuningTestServer.app(folder).app.test(.live) { client in
                 let bad = """
                 {"messages":[{"role":"user","content":"Hi"},{"role":"assistant","content":"Hello"}]}
                 {"messages": [
@@ -128,9 +26,8 @@ extension ServerTests {
                                                         body: FineTuningTestServer.multipart(file: bad, filename: "bad.jsonl"))
                 let error = response.expectError(.badRequest, param: "file", code: "invalid_file")
                 let message = error["message"] as? String ?? ""
-                #expect(message.contains("'bad.jsonl'") && message.contains("line 2: invalid JSON")
-                        && message.contains("line 3: no assistant message"), "\(message)")
-                #expect(!message.contains("line 1:") && !message.contains("line 4:"), "\(message)")
+                #expect(message.contains("bad.jsonl:2: invalid JSON") && message.contains("bad.jsonl:3: no assistant message"), "\(message)")
+                #expect(!message.contains("bad.jsonl:1:") && !message.contains("bad.jsonl:4:"), "\(message)")
                 #expect(!message.contains(folder.path), "the message names the client's file, not the server's path: \(message)")
 
                 let sharegpt = #"{"conversations":[{"from":"human","value":"Hi"},{"from":"gpt","value":"Hello"}]}"#
@@ -140,6 +37,14 @@ extension ServerTests {
                 let empty = try await client.execute(uri: "/v1/files", method: .post, headers: FineTuningTestServer.multipartHeaders,
                                                      body: FineTuningTestServer.multipart(file: ""))
                 #expect((empty.expectError(.badRequest, param: "file")["message"] as? String ?? "").contains("no examples"), "\(empty.text)")
+
+                // Many bad lines: the first five are named, then the count of all.
+                let many = (1...8).map { _ in "not json" }.joined(separator: "\n")
+                let manyResponse = try await client.execute(uri: "/v1/files", method: .post, headers: FineTuningTestServer.multipartHeaders,
+                                                            body: FineTuningTestServer.multipart(file: many, filename: "many.jsonl"))
+                let manyMessage = manyResponse.expectError(.badRequest, param: "file", code: "invalid_file")["message"] as? String ?? ""
+                #expect(manyMessage.contains("many.jsonl:5: invalid JSON") && !manyMessage.contains("many.jsonl:6:")
+                        && manyMessage.hasSuffix("8 bad lines in all"), "\(manyMessage)")
 
                 let list = try await client.get("/v1/files").json
                 #expect(list["object"] as? String == "list" && (list["data"] as? [Any])?.isEmpty == true, "\(list)")
@@ -151,7 +56,7 @@ extension ServerTests {
         @Test("files are uploaded, listed, read, and deleted in OpenAI's shapes; bad uploads are 400s and 413s")
         func fileLifecycle() async throws {
             let folder = FineTuningTestServer.folder()
-            try await FineTuningTestServer.app(folder).app.test(.router) { client in
+            try await FineTuningTestServer.app(folder).app.test(.live) { client in
                 let data = FineTuningTestServer.trainingData
                 let created = try await client.execute(uri: "/v1/files", method: .post, headers: FineTuningTestServer.multipartHeaders,
                                                        body: FineTuningTestServer.multipart(file: data))
@@ -207,35 +112,35 @@ extension ServerTests {
         @Test("job creation errors: unknown model or file 404, bad hyperparameters 400 naming the parameter")
         func jobErrors() async throws {
             let folder = FineTuningTestServer.folder()
-            try await FineTuningTestServer.app(folder).app.test(.router) { client in
+            try await FineTuningTestServer.app(folder).app.test(.live) { client in
                 let file = try await client.upload()
                 func create(_ body: String) async throws -> TestResponse { try await client.post("/v1/fine_tuning/jobs", json: body) }
                 let body = FineTuningTestServer.jobBody(file: file, maxSteps: 2)
-                _ = try await create(body.replacingOccurrences(of: "\"smollm2-135m\"", with: "\"gpt-4o\""))
+                _ = try await create(body.replacingOccurrences(of: "\"tiny\"", with: "\"gpt-4o\""))
                     .expectError(.notFound, param: "model", code: "model_not_found")
                 _ = try await create(body.replacingOccurrences(of: file, with: "file-missing"))
                     .expectError(.notFound, param: "training_file", code: "file_not_found")
                 _ = try await create(FineTuningTestServer.jobBody(file: file, maxSteps: 2, extra: #","validation_file":"file-missing""#))
                     .expectError(.notFound, param: "validation_file", code: "file_not_found")
-                let epochs = try await create(#"{"model":"smollm2-135m","training_file":"\#(file)","hyperparameters":{"n_epochs":0}}"#)
+                let epochs = try await create(#"{"model":"tiny","training_file":"\#(file)","hyperparameters":{"n_epochs":0}}"#)
                 _ = epochs.expectError(.badRequest, param: "hyperparameters.n_epochs", code: "invalid_hyperparameters")
-                let lr = try await create(#"{"model":"smollm2-135m","training_file":"\#(file)","hyperparameters":{"learning_rate_multiplier":-1}}"#)
+                let lr = try await create(#"{"model":"tiny","training_file":"\#(file)","hyperparameters":{"learning_rate_multiplier":-1}}"#)
                 _ = lr.expectError(.badRequest, param: "hyperparameters.learning_rate_multiplier")
-                let word = try await create(#"{"model":"smollm2-135m","training_file":"\#(file)","hyperparameters":{"batch_size":"big"}}"#)
+                let word = try await create(#"{"model":"tiny","training_file":"\#(file)","hyperparameters":{"batch_size":"big"}}"#)
                 _ = word.expectError(.badRequest, param: "hyperparameters.batch_size")
-                let nested = try await create(#"{"model":"smollm2-135m","training_file":"\#(file)","method":{"type":"supervised","supervised":{"hyperparameters":{"batch_size":1000}}}}"#)
+                let nested = try await create(#"{"model":"tiny","training_file":"\#(file)","method":{"type":"supervised","supervised":{"hyperparameters":{"batch_size":1000}}}}"#)
                 _ = nested.expectError(.badRequest, param: "method.supervised.hyperparameters.batch_size")
-                let dpo = try await create(#"{"model":"smollm2-135m","training_file":"\#(file)","method":{"type":"dpo"}}"#)
+                let dpo = try await create(#"{"model":"tiny","training_file":"\#(file)","method":{"type":"dpo"}}"#)
                 _ = dpo.expectError(.badRequest, param: "method.type")
-                _ = try await create(#"{"model":"smollm2-135m","training_file":"\#(file)","lora":{"rank":0}}"#)
+                _ = try await create(#"{"model":"tiny","training_file":"\#(file)","lora":{"rank":0}}"#)
                     .expectError(.badRequest, param: "lora.rank")
-                _ = try await create(#"{"model":"smollm2-135m","training_file":"\#(file)","lora":{"targets":["q","qq"]}}"#)
+                _ = try await create(#"{"model":"tiny","training_file":"\#(file)","lora":{"targets":["q","qq"]}}"#)
                     .expectError(.badRequest, param: "lora.targets")
-                _ = try await create(#"{"model":"smollm2-135m","training_file":"\#(file)","training":{"max_steps":0}}"#)
+                _ = try await create(#"{"model":"tiny","training_file":"\#(file)","training":{"max_steps":0}}"#)
                     .expectError(.badRequest, param: "training.max_steps")
-                _ = try await create(#"{"model":"smollm2-135m","training_file":"\#(file)","suffix":"a:b"}"#)
+                _ = try await create(#"{"model":"tiny","training_file":"\#(file)","suffix":"a:b"}"#)
                     .expectError(.badRequest, param: "suffix")
-                _ = try await create(#"{"model":"smollm2-135m"}"#).expectError(.badRequest, param: "training_file")
+                _ = try await create(#"{"model":"tiny"}"#).expectError(.badRequest, param: "training_file")
                 _ = try await client.get("/v1/fine_tuning/jobs/ftjob-nope").expectError(.notFound, code: "fine_tuning_job_not_found")
                 _ = try await client.get("/v1/fine_tuning/jobs/ftjob-nope/events").expectError(.notFound)
                 _ = try await client.post("/v1/fine_tuning/jobs/ftjob-nope/cancel", json: "").expectError(.notFound)
@@ -246,71 +151,73 @@ extension ServerTests {
         @Test("a job trains, reports events and checkpoints, and its fine_tuned_model answers chats at once")
         func jobSucceeds() async throws {
             let folder = FineTuningTestServer.folder()
-            try await FineTuningTestServer.app(folder).app.test(.router) { client in
+            try await FineTuningTestServer.app(folder).app.test(.live) { client in
                 let file = try await client.upload()
-                let created = try await client.post("/v1/fine_tuning/jobs", json: FineTuningTestServer.jobBody(file: file, maxSteps: 6,
-                                                                                                             saveEvery: 3))
+                let created = try await client.post("/v1/fine_tuning/jobs", json: FineTuningTestServer.jobBody(file: file, maxSteps: 40, saveEvery: 20,
+                                                                                                             learningRateMultiplier: 50, alpha: 32))
                 #expect(created.status == .ok, "\(created.text)")
                 let job = created.json
                 let id = job["id"] as? String ?? ""
                 #expect(id.hasPrefix("ftjob-"))
-                #expect(job["object"] as? String == "fine_tuning.job" && job["model"] as? String == "smollm2-135m")
+                #expect(job["object"] as? String == "fine_tuning.job" && job["model"] as? String == "tiny")
                 #expect(job["status"] as? String == "validating_files")
                 #expect(job["training_file"] as? String == file && job["validation_file"] is NSNull)
                 #expect(job["fine_tuned_model"] is NSNull && job["finished_at"] is NSNull && job["error"] is NSNull)
                 #expect(job["trained_tokens"] is NSNull && job["result_files"] as? [String] == [] && job["seed"] as? Int == 7)
                 let hyper = job["hyperparameters"] as? [String: Any] ?? [:]
-                #expect(hyper["n_epochs"] as? Int == 3 && hyper["batch_size"] as? Int == 2 && hyper["learning_rate_multiplier"] as? Double == 5)
+                #expect(hyper["n_epochs"] as? Int == 3 && hyper["batch_size"] as? Int == 2 && hyper["learning_rate_multiplier"] as? Double == 50)
                 #expect(((job["method"] as? [String: Any])?["type"] as? String) == "supervised")
                 #expect((job["lora"] as? [String: Any])?["targets"] as? [String] == ["q", "v"])
-                #expect((job["lora"] as? [String: Any])?["alpha"] as? Double == 8)
-                #expect((job["training"] as? [String: Any])?["max_steps"] as? Int == 6)
+                #expect((job["lora"] as? [String: Any])?["alpha"] as? Double == 32)
+                #expect((job["training"] as? [String: Any])?["max_steps"] as? Int == 40)
                 for key in ["organization_id", "estimated_finish", "integrations", "metadata", "user_provided_suffix"] {
                     #expect(job.keys.contains(key), "missing \(key)")
                 }
 
-                let done = try await client.waitForJob(id) { ["succeeded", "failed", "cancelled"].contains($0["status"] as? String ?? "") }
+                let done = try await client.waitForEnd(id)
                 #expect(done["status"] as? String == "succeeded", "\(done)")
-                let model = "ft:smollm2-135m:pirate:\(id)"
+                let model = "ft:tiny:pirate:\(id)"
                 #expect(done["fine_tuned_model"] as? String == model)
                 #expect((done["trained_tokens"] as? Int ?? 0) > 0 && (done["finished_at"] as? Int ?? 0) > 0 && done["estimated_finish"] is NSNull)
-                #expect((done["training"] as? [String: Any])?["step"] as? Int == 6)
+                #expect((done["training"] as? [String: Any])?["step"] as? Int == 40)
 
                 let events = try await client.allEvents(id)
                 #expect(events.allSatisfy { $0["object"] as? String == "fine_tuning.job.event" && $0["id"] as? String != nil
                     && ["info", "warn", "error"].contains($0["level"] as? String ?? "") })
-                #expect(trainedSteps(events) == [1, 2, 3, 4, 5, 6], "\(events)")
+                #expect(trainedSteps(events) == Array(1...40), "\(events)")
                 let messages = events.compactMap { $0["message"] as? String }
                 #expect(messages.first == "Created fine-tuning job: \(id)" && messages.last == "The job has successfully completed", "\(messages)")
                 #expect(messages.contains("Files validated, moving job to queued state") && messages.contains("New fine-tuned model created: \(model)"))
                 let step = events.first { $0["type"] as? String == "metrics" && ($0["data"] as? [String: Any])?["step"] as? Int == 2 }
                 let data = step?["data"] as? [String: Any] ?? [:]
-                #expect(data["train_loss"] is Double && data["tokens_per_second"] is Double && data["total_steps"] as? Int == 6, "\(data)")
+                #expect(data["train_loss"] is Double && data["tokens_per_second"] is Double && data["total_steps"] as? Int == 40, "\(data)")
                 let newest = try await client.get("/v1/fine_tuning/jobs/\(id)/events?limit=1").json
                 #expect((newest["data"] as? [[String: Any]])?.first?["message"] as? String == "The job has successfully completed")
 
                 let checkpoints = try await client.get("/v1/fine_tuning/jobs/\(id)/checkpoints").json
                 let list = checkpoints["data"] as? [[String: Any]] ?? []
-                #expect(list.map { $0["step_number"] as? Int } == [6, 3], "\(checkpoints)")
+                #expect(list.map { $0["step_number"] as? Int } == [40, 20], "\(checkpoints)")
                 #expect(list.first?["object"] as? String == "fine_tuning.job.checkpoint" && list.first?["fine_tuning_job_id"] as? String == id)
-                #expect(list.first?["fine_tuned_model_checkpoint"] as? String == "\(model):ckpt-step-6")
+                #expect(list.first?["fine_tuned_model_checkpoint"] as? String == "\(model):ckpt-step-40")
                 #expect(((list.first?["metrics"] as? [String: Any])?["train_loss"]) is Double)
                 #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("fine-tuning/\(id)/adapter.gguf").path))
 
                 let results = done["result_files"] as? [String] ?? []
                 #expect(results.count == 1)
                 let csv = try await client.get("/v1/files/\(results.first ?? "")/content").text
-                #expect(csv.hasPrefix("step,train_loss,valid_loss") && csv.split(separator: "\n").count == 7, "\(csv)")
+                #expect(csv.hasPrefix("step,train_loss,valid_loss") && csv.split(separator: "\n").count == 41, "\(csv)")
                 #expect(try await client.get("/v1/files/\(results.first ?? "")").json["purpose"] as? String == "fine-tune-results")
 
                 let models = try await client.get("/v1/models").json["data"] as? [[String: Any]] ?? []
                 let entry = models.first { $0["id"] as? String == model }
-                #expect(entry?["parent"] as? String == "smollm2-135m" && entry?["rank"] as? Int == 4, "\(models)")
-                let chat = try await client.post("/v1/chat/completions", json: AdapterTestServer.chat(model: model, "Greet Ada."))
+                #expect(entry?["parent"] as? String == "tiny" && entry?["rank"] as? Int == 4, "\(models)")
+                let chat = try await client.post("/v1/chat/completions", json: FineTuningTestServer.chat(model: model, "Greet Ada."))
                 #expect(chat.status == .ok, "\(chat.text)")
                 #expect(chat.json["model"] as? String == model)
-                let base = try await client.post("/v1/chat/completions", json: AdapterTestServer.chat(model: "smollm2-135m", "Greet Ada."))
-                #expect(chat.content != base.content, "the fine-tuned model answers differently: \(chat.content ?? "")")
+                let base = try await client.post("/v1/chat/completions", json: FineTuningTestServer.chat(model: "tiny", "Greet Ada."))
+                // The random-weight fixture babbles; forty steps on 16 greetings teach it the pirate's answer.
+                #expect(chat.content?.hasPrefix("Ahoy") == true, "the fine-tuned model learned the data: \(chat.content ?? "")")
+                #expect(base.status == .ok && base.content?.contains("Ahoy") == false, "the base model did not: \(base.content ?? "")")
 
                 // The /v1/finetune/ aliases answer with the same handlers; a finished job cannot be cancelled.
                 #expect(try await client.get("/v1/finetune/jobs/\(id)").json["fine_tuned_model"] as? String == model)
@@ -321,13 +228,18 @@ extension ServerTests {
             }
         }
 
+        /// Steps of the job the cancel test stops (it never gets near the end: a step of the fixture takes milliseconds).
+        static let longSteps = 20000
+        /// Steps of the job the restart test pauses and resumes: long enough (seconds) to be paused mid-way.
+        static let resumedSteps = 400
+
         @Test("a queued job is cancelled at once; a running one stops within one step with a checkpoint")
         func cancel() async throws {
             let folder = FineTuningTestServer.folder()
             let (app, jobs) = try FineTuningTestServer.app(folder)
-            try await app.test(.router) { client in
+            try await app.test(.live) { client in
                 let file = try await client.upload()
-                let long = try await client.post("/v1/fine_tuning/jobs", json: FineTuningTestServer.jobBody(file: file, maxSteps: 500))
+                let long = try await client.post("/v1/fine_tuning/jobs", json: FineTuningTestServer.jobBody(file: file, maxSteps: Self.longSteps))
                 let longID = long.json["id"] as? String ?? ""
                 let waiting = try await client.post("/v1/fine_tuning/jobs", json: FineTuningTestServer.jobBody(file: file, maxSteps: 2))
                 let waitingID = waiting.json["id"] as? String ?? ""
@@ -339,9 +251,10 @@ extension ServerTests {
                 let cancelledQueued = try await client.post("/v1/fine_tuning/jobs/\(waitingID)/cancel", json: "")
                 #expect(cancelledQueued.status == .ok && cancelledQueued.json["status"] as? String == "cancelled", "\(cancelledQueued.text)")
 
-                let before = try await client.get("/v1/fine_tuning/jobs/\(longID)").json
-                let stepAtCancel = (before["training"] as? [String: Any])?["step"] as? Int ?? 0
                 let cancelled = try await client.post("/v1/finetune/jobs/\(longID)/cancel", json: "")
+                // The step the job had reached when the cancel was recorded; the trainer may finish the one it is in.
+                let stepAtCancel = (cancelled.json["training"] as? [String: Any])?["step"] as? Int ?? 0
+                #expect(stepAtCancel >= 2, "\(cancelled.text)")
                 #expect(cancelled.json["status"] as? String == "cancelled" && (cancelled.json["finished_at"] as? Int ?? 0) > 0)
                 for _ in 0..<600 where jobs.runningJob != nil { try await Task.sleep(for: .milliseconds(50)) }
                 #expect(jobs.runningJob == nil, "the trainer stopped")
@@ -349,7 +262,7 @@ extension ServerTests {
                 let steps = trainedSteps(events)
                 #expect((steps.last ?? 0) <= stepAtCancel + 1, "stopped within one step of the cancel: \(stepAtCancel) → \(steps)")
                 let stopped = events.compactMap { $0["message"] as? String }.last { $0.hasPrefix("Training stopped after step") }
-                #expect(stopped == "Training stopped after step \(steps.last ?? -1) of 500; the job is cancelled", "\(events)")
+                #expect(stopped == "Training stopped after step \(steps.last ?? -1) of \(Self.longSteps); the job is cancelled", "\(events)")
                 let checkpoints = try await client.get("/v1/fine_tuning/jobs/\(longID)/checkpoints").json["data"] as? [[String: Any]]
                 #expect(checkpoints?.first?["step_number"] as? Int == steps.last, "the stop wrote a checkpoint")
                 let final = try await client.get("/v1/fine_tuning/jobs/\(longID)").json
@@ -369,10 +282,10 @@ extension ServerTests {
         func restartResumes() async throws {
             let folder = FineTuningTestServer.folder()
             let first = try FineTuningTestServer.app(folder, database: true)
-            let id = try await first.app.test(.router) { client in
+            let id = try await first.app.test(.live) { client in
                 let file = try await client.upload()
-                let created = try await client.post("/v1/fine_tuning/jobs", json: FineTuningTestServer.jobBody(file: file, maxSteps: 8,
-                                                                                                             saveEvery: 100, suffix: nil))
+                let created = try await client.post("/v1/fine_tuning/jobs", json: FineTuningTestServer.jobBody(file: file, maxSteps: Self.resumedSteps,
+                                                                                                             saveEvery: 1000, suffix: nil))
                 let id = created.json["id"] as? String ?? ""
                 let next = try await client.post("/v1/fine_tuning/jobs", json: FineTuningTestServer.jobBody(file: file, maxSteps: 2,
                                                                                                           suffix: "next"))
@@ -386,37 +299,37 @@ extension ServerTests {
             let stored = try #require(try first.jobs.store.job(id))
             #expect(stored.status == .running, "a job paused by shutdown stays running")
             let pausedAt = stored.step
-            #expect(pausedAt >= 2 && pausedAt < 8)
+            #expect(pausedAt >= 2 && pausedAt < Self.resumedSteps)
             #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("fine-tuning/\(id)/checkpoints/step-\(pausedAt)").path))
 
             #expect(try first.jobs.store.jobs(withStatus: [.queued]).count == 1, "the second job stays queued")
 
             let second = try FineTuningTestServer.app(folder, database: true)
-            try await second.app.test(.router) { client in
-                let done = try await client.waitForJob(id) { ["succeeded", "failed", "cancelled"].contains($0["status"] as? String ?? "") }
+            try await second.app.test(.live) { client in
+                let done = try await client.waitForEnd(id)
                 #expect(done["status"] as? String == "succeeded", "\(done)")
-                #expect(done["fine_tuned_model"] as? String == "ft:smollm2-135m::\(id)")
+                #expect(done["fine_tuned_model"] as? String == "ft:tiny::\(id)")
                 let events = try await client.allEvents(id)
                 let messages = events.compactMap { $0["message"] as? String }
-                #expect(messages.contains { $0.hasPrefix("The server is stopping: training paused after step \(pausedAt) of 8") }, "\(messages)")
+                #expect(messages.contains { $0.hasPrefix("The server is stopping: training paused after step \(pausedAt) of \(Self.resumedSteps)") }, "\(messages)")
                 #expect(messages.contains("Fine-tuning job resumed after a restart"))
-                #expect(messages.contains("Resumed from the checkpoint at step \(pausedAt) of 8"), "\(messages)")
-                #expect(trainedSteps(events) == Array(1...8), "each step once: \(trainedSteps(events))")
+                #expect(messages.contains("Resumed from the checkpoint at step \(pausedAt) of \(Self.resumedSteps)"), "\(messages)")
+                #expect(trainedSteps(events) == Array(1...Self.resumedSteps), "each step once: \(trainedSteps(events))")
                 // The job that was queued runs after the resumed one.
                 let list = try await client.get("/v1/fine_tuning/jobs").json["data"] as? [[String: Any]] ?? []
                 let nextID = list.first?["id"] as? String ?? ""
-                let next = try await client.waitForJob(nextID) { ["succeeded", "failed", "cancelled"].contains($0["status"] as? String ?? "") }
-                #expect(next["status"] as? String == "succeeded" && next["fine_tuned_model"] as? String == "ft:smollm2-135m:next:\(nextID)",
+                let next = try await client.waitForEnd(nextID)
+                #expect(next["status"] as? String == "succeeded" && next["fine_tuned_model"] as? String == "ft:tiny:next:\(nextID)",
                         "\(next)")
                 #expect((next["created_at"] as? Int ?? 0) >= (done["created_at"] as? Int ?? 0))
             }
 
             let third = try FineTuningTestServer.app(folder, database: true)
-            try await third.app.test(.router) { client in
-                let model = "ft:smollm2-135m::\(id)"
+            try await third.app.test(.live) { client in
+                let model = "ft:tiny::\(id)"
                 let models = try await client.get("/v1/models").json["data"] as? [[String: Any]] ?? []
                 #expect(models.contains { $0["id"] as? String == model }, "registered again at startup: \(models)")
-                let chat = try await client.post("/v1/chat/completions", json: AdapterTestServer.chat(model: model, "Greet Bo."))
+                let chat = try await client.post("/v1/chat/completions", json: FineTuningTestServer.chat(model: model, "Greet Bo."))
                 #expect(chat.status == .ok && chat.json["model"] as? String == model, "\(chat.text)")
                 let adapters = try await client.get("/v1/adapters").json["data"] as? [[String: Any]] ?? []
                 #expect(adapters.first?["served_as"] as? String == model && adapters.first?["source"] as? String == "fine-tuning")
@@ -426,16 +339,16 @@ extension ServerTests {
         @Test("a run the trainer cannot do fails with OpenAI's error object and the trainer's one-line message")
         func jobFails() async throws {
             let folder = FineTuningTestServer.folder()
-            try await FineTuningTestServer.app(folder).app.test(.router) { client in
+            try await FineTuningTestServer.app(folder).app.test(.live) { client in
                 // Valid lines whose first answer token lies beyond 16 tokens: nothing fits max_seq_len 16.
                 let long = (0..<4).map { i in
                     #"{"messages":[{"role":"system","content":"You are a very patient assistant who always answers in full sentences, number \#(i)."},{"role":"user","content":"Please say hello."},{"role":"assistant","content":"Hello."}]}"#
                 }.joined(separator: "\n")
                 let file = try await client.upload(long)
-                let created = try await client.post("/v1/fine_tuning/jobs", json: #"{"model":"smollm2-135m","training_file":"\#(file)","training":{"max_seq_len":16,"max_steps":2}}"#)
+                let created = try await client.post("/v1/fine_tuning/jobs", json: #"{"model":"tiny","training_file":"\#(file)","training":{"max_seq_len":16,"max_steps":2}}"#)
                 #expect(created.status == .ok, "\(created.text)")
                 let id = created.json["id"] as? String ?? ""
-                let done = try await client.waitForJob(id) { ["succeeded", "failed", "cancelled"].contains($0["status"] as? String ?? "") }
+                let done = try await client.waitForEnd(id)
                 #expect(done["status"] as? String == "failed", "\(done)")
                 let error = done["error"] as? [String: Any] ?? [:]
                 #expect(error["code"] as? String == "invalid_training_file" && error["param"] as? String == "training_file", "\(error)")

@@ -102,7 +102,8 @@ def test_bad_file_is_400_naming_the_line(sdk):
         sdk.files.create(file=("bad.jsonl", bad), purpose="fine-tune")
     err = caught.value.body
     assert err["param"] == "file" and err["code"] == "invalid_file"
-    assert "line 2: \"messages\" is not an array" in err["message"], err
+    assert 'bad.jsonl:2: "messages" is not an array' in err["message"], err
+    assert "bad.jsonl:1:" not in err["message"] and "bad.jsonl:3:" not in err["message"], err
     assert "bad.jsonl" not in [f.filename for f in sdk.files.list()]
     with pytest.raises(openai.BadRequestError) as caught:
         sdk.files.create(file=("x.jsonl", TRAINING), purpose="assistants")

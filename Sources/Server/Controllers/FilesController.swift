@@ -74,14 +74,3 @@ struct FilesController: Sendable {
         return ModelsController.json(DeletedFile(id: file.id))
     }
 }
-
-/// The `limit` of a list request.
-enum Pagination {
-    static func limit(_ query: Parameters, default value: Int, maximum: Int) throws -> Int {
-        guard let text = query.get("limit") else { return value }
-        guard let limit = Int(text), (1...maximum).contains(limit) else {
-            throw APIError.invalidParameter("'limit' must be an integer in 1…\(maximum) (got \"\(text)\")", param: "limit")
-        }
-        return limit
-    }
-}

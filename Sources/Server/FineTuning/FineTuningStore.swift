@@ -127,11 +127,13 @@ final class FineTuningStore: Sendable {
         }
     }
 
-    /// The job to run next: one left `running` by a stopped server (resumed first), else the oldest `queued`.
-    func nextRunnable() throws -> JobRecord? {
+    /// The job whose turn it is: one left `running` by a stopped server (resumed first), else the oldest job not
+    /// finished yet — `queued`, or still `validating_files` (then nothing runs until it is queued or failed, so jobs
+    /// run in creation order).
+    func nextInLine() throws -> JobRecord? {
         try database.read { db in
             try JobRecord.fetchOne(db, sql: """
-                SELECT * FROM jobs WHERE status IN ('running', 'queued')
+                SELECT * FROM jobs WHERE status IN ('running', 'queued', 'validating_files')
                 ORDER BY CASE status WHEN 'running' THEN 0 ELSE 1 END, rowid LIMIT 1
                 """)
         }
