@@ -153,15 +153,19 @@ extension ServerTests {
             let folder = FineTuningTestServer.folder()
             try await FineTuningTestServer.app(folder).app.test(.live) { client in
                 let file = try await client.upload()
-                let created = try await client.post("/v1/fine_tuning/jobs", json: FineTuningTestServer.jobBody(file: file, maxSteps: 40, saveEvery: 20,
-                                                                                                             learningRateMultiplier: 50, alpha: 32))
+                // Validation: greetings of names the training data does not hold (the loss is measured at step 0 and at the end).
+                let valid = try await client.upload(["Quinn", "Rex", "Sue", "Tom"].map { name in
+                    #"{"messages":[{"role":"user","content":"Greet \#(name)."},{"role":"assistant","content":"Ahoy, \#(name)! Welcome aboard, matey."}]}"#
+                }.joined(separator: "\n"), filename: "valid.jsonl")
+                let created = try await client.post("/v1/fine_tuning/jobs", json: FineTuningTestServer.jobBody(
+                    file: file, maxSteps: 40, saveEvery: 10, learningRateMultiplier: 50, alpha: 32, extra: #","validation_file":"\#(valid)""#))
                 #expect(created.status == .ok, "\(created.text)")
                 let job = created.json
                 let id = job["id"] as? String ?? ""
                 #expect(id.hasPrefix("ftjob-"))
                 #expect(job["object"] as? String == "fine_tuning.job" && job["model"] as? String == "tiny")
                 #expect(job["status"] as? String == "validating_files")
-                #expect(job["training_file"] as? String == file && job["validation_file"] is NSNull)
+                #expect(job["training_file"] as? String == file && job["validation_file"] as? String == valid)
                 #expect(job["fine_tuned_model"] is NSNull && job["finished_at"] is NSNull && job["error"] is NSNull)
                 #expect(job["trained_tokens"] is NSNull && job["result_files"] as? [String] == [] && job["seed"] as? Int == 7)
                 let hyper = job["hyperparameters"] as? [String: Any] ?? [:]
@@ -191,21 +195,31 @@ extension ServerTests {
                 let step = events.first { $0["type"] as? String == "metrics" && ($0["data"] as? [String: Any])?["step"] as? Int == 2 }
                 let data = step?["data"] as? [String: Any] ?? [:]
                 #expect(data["train_loss"] is Double && data["tokens_per_second"] is Double && data["total_steps"] as? Int == 40, "\(data)")
+                let validation = events.filter { $0["type"] as? String == "metrics" }.compactMap { $0["data"] as? [String: Any] }
+                    .filter { $0["valid_loss"] != nil }
+                let validLosses = validation.compactMap { $0["valid_loss"] as? Double }
+                #expect(validation.map { ($0["step"] as? NSNumber)?.intValue } == [0, 40] && validLosses.count == 2, "\(validation)")
+                #expect((validLosses.last ?? .infinity) < (validLosses.first ?? 0) - 1, "the model learned what it was not shown: \(validLosses)")
                 let newest = try await client.get("/v1/fine_tuning/jobs/\(id)/events?limit=1").json
                 #expect((newest["data"] as? [[String: Any]])?.first?["message"] as? String == "The job has successfully completed")
 
                 let checkpoints = try await client.get("/v1/fine_tuning/jobs/\(id)/checkpoints").json
                 let list = checkpoints["data"] as? [[String: Any]] ?? []
-                #expect(list.map { $0["step_number"] as? Int } == [40, 20], "\(checkpoints)")
+                #expect(list.map { $0["step_number"] as? Int } == [40, 30, 20], "the trainer keeps three: \(checkpoints)")
+                let folders = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("fine-tuning/\(id)/checkpoints").path)
+                #expect(Set(folders) == ["step-20", "step-30", "step-40"], "\(folders)")
                 #expect(list.first?["object"] as? String == "fine_tuning.job.checkpoint" && list.first?["fine_tuning_job_id"] as? String == id)
                 #expect(list.first?["fine_tuned_model_checkpoint"] as? String == "\(model):ckpt-step-40")
                 #expect(((list.first?["metrics"] as? [String: Any])?["train_loss"]) is Double)
+                #expect(((list.first?["metrics"] as? [String: Any])?["valid_loss"] as? Double) == validLosses.last)
                 #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("fine-tuning/\(id)/adapter.gguf").path))
 
                 let results = done["result_files"] as? [String] ?? []
                 #expect(results.count == 1)
                 let csv = try await client.get("/v1/files/\(results.first ?? "")/content").text
-                #expect(csv.hasPrefix("step,train_loss,valid_loss") && csv.split(separator: "\n").count == 41, "\(csv)")
+                let rows = csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+                #expect(csv.hasPrefix("step,train_loss,valid_loss") && rows.count == 41, "\(csv)")
+                #expect(rows.last?.first == "40" && rows.last.map { $0.count > 2 && !$0[2].isEmpty } == true, "the last row has the validation loss: \(csv)")
                 #expect(try await client.get("/v1/files/\(results.first ?? "")").json["purpose"] as? String == "fine-tune-results")
 
                 let models = try await client.get("/v1/models").json["data"] as? [[String: Any]] ?? []

@@ -186,9 +186,16 @@ final class FineTuningStore: Sendable {
 
     // MARK: - Checkpoints
 
+    /// Records a checkpoint and forgets the job's older ones whose folders the trainer has removed (it keeps only
+    /// the newest few), so the list names only checkpoints that exist.
     func addCheckpoint(_ checkpoint: CheckpointRecord) throws {
         var checkpoint = checkpoint
-        try database.write { db in try checkpoint.insert(db) }
+        try database.write { db in
+            try checkpoint.insert(db)
+            let gone = try CheckpointRecord.fetchAll(db, sql: "SELECT * FROM job_checkpoints WHERE jobID = ?", arguments: [checkpoint.jobID])
+                .filter { !FileManager.default.fileExists(atPath: $0.path) }
+            for old in gone { try db.execute(sql: "DELETE FROM job_checkpoints WHERE seq = ?", arguments: [old.seq]) }
+        }
     }
 
     /// Checkpoints of `job` newest first, older than checkpoint `after`.
