@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.21.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
     ],
     targets: [
         .target(name: "GGUF", swiftSettings: optimized),
@@ -68,10 +69,12 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Gateway", "Engine", "Tokenizers", "ModelStore", "Embeddings",
+                "Gateway", "Engine", "Tokenizers", "ModelStore", "Embeddings", "Training", "FineTuning",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
             ],
             swiftSettings: optimized
         ),
@@ -103,7 +106,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Gateway", "ModelStore", "Engine",
+                "Server", "Gateway", "ModelStore", "Engine", "Training",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

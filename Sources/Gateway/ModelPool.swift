@@ -102,6 +102,15 @@ public actor ModelPool {
         }.value
     }
 
+    /// The GGUF file of model `id` (fetched first when it is a known model that is missing and `fetchMissing` is
+    /// set), without loading it: what the fine-tuning jobs train on.
+    public func modelPath(_ id: String) async throws -> String {
+        guard let served = configuration.models.first(where: { $0.id == id }) else {
+            throw GatewayError.unknownModel(id, available: modelIDs)
+        }
+        return try await Self.resolve(served, store: store, fetchMissing: configuration.fetchMissing)
+    }
+
     /// Unloads models idle for longer than `keepAlive`. Returns the ids it unloaded.
     @discardableResult
     public func unloadIdle(now: ContinuousClock.Instant = .now) async -> [String] {

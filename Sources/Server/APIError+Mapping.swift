@@ -15,6 +15,8 @@ extension APIError {
             return from(error)
         case let error as AdapterRegistryError:
             return from(error)
+        case let error as FineTuningError:
+            return from(error)
         case let error as EngineError:
             return from(error)
         case let error as ChatTemplateError:
@@ -65,6 +67,29 @@ extension APIError {
         case .baseUnavailable:
             return APIError(status: .internalServerError, message: error.description, type: "server_error", param: "model",
                             code: "model_load_failed")
+        }
+    }
+
+    /// The Files and Fine-tuning APIs: 404 for an unknown file or job (or when fine-tuning is disabled), 409 for a
+    /// file an unfinished job reads and a job that already finished, 400 naming `file` for an upload that is not
+    /// fine-tuning data.
+    static func from(_ error: FineTuningError) -> APIError {
+        let message = error.description
+        switch error {
+        case .disabled:
+            return APIError(status: .notFound, message: message, type: "invalid_request_error", code: "fine_tuning_disabled")
+        case let .fileNotFound(_, param):
+            return APIError(status: .notFound, message: message, type: "invalid_request_error", param: param, code: "file_not_found")
+        case .jobNotFound:
+            return APIError(status: .notFound, message: message, type: "invalid_request_error", param: "fine_tuning_job_id",
+                            code: "fine_tuning_job_not_found")
+        case .fileInUse:
+            return APIError(status: .conflict, message: message, type: "invalid_request_error", param: "file_id", code: "file_in_use")
+        case .jobNotCancellable:
+            return APIError(status: .conflict, message: message, type: "invalid_request_error", param: "fine_tuning_job_id",
+                            code: "job_not_cancellable")
+        case .invalidFile:
+            return .invalidParameter(message, param: "file", code: "invalid_file")
         }
     }
 

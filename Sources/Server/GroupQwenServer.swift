@@ -18,8 +18,11 @@ public enum GroupQwenServer {
         let pool = ModelPool(configuration: configuration.poolConfiguration)
         let adapters = try await AdapterRegistry.load(models: configuration.models, pool: pool)
         let cache = configuration.cache.enabled ? try await SemanticCache(configuration: configuration.cache) : nil
+        let fineTuning = configuration.training.enabled
+            ? try FineTuningJobs(configuration: configuration.training, models: configuration.models, pool: pool, adapters: adapters)
+            : nil
         let app = makeApplication(configuration: configuration, pool: pool, managesPool: true, logger: logger, cache: cache,
-                                  adapters: adapters)
+                                  adapters: adapters, fineTuning: fineTuning)
         try await app.runService()
     }
 
@@ -31,11 +34,16 @@ public enum GroupQwenServer {
     /// - Parameter cache: the semantic cache (`nil`: none; `X-GroupQwen-Cache: bypass` on every answer).
     /// - Parameter adapters: the LoRA adapters served, from `AdapterRegistry.load(models: configuration.models,
     ///   pool:)` (which loads the configured ones); the default serves none until `POST /v1/adapters`.
+    /// - Parameter fineTuning: the Files and Fine-tuning APIs' store and job runner, built on the same `pool` and
+    ///   `adapters` (nil: those routes answer 404 `fine_tuning_disabled`). Before serving, the adapters of succeeded
+    ///   jobs are registered again; a service runs queued jobs and resumes one a stopped server left running.
     public static func makeApplication(configuration: ServerConfiguration, pool: ModelPool, managesPool: Bool = true,
                                        logger: Logger? = nil, cache: SemanticCache? = nil,
-                                       adapters: AdapterRegistry = AdapterRegistry()) -> some ApplicationProtocol {
+                                       adapters: AdapterRegistry = AdapterRegistry(),
+                                       fineTuning: FineTuningJobs? = nil) -> some ApplicationProtocol {
         let preloads = managesPool && configuration.models.contains(where: \.preload)
-        let state = ServerState(configuration: configuration, pool: pool, starting: preloads, cache: cache, adapters: adapters)
+        let state = ServerState(configuration: configuration, pool: pool, starting: preloads, cache: cache, adapters: adapters,
+                                fineTuning: fineTuning)
         let logger = logger ?? Logger(label: "groupqwen")
         var services: [any Service] = []
         if managesPool {
@@ -45,11 +53,14 @@ public enum GroupQwenServer {
                 services.append(RemoteHealthService(backends: Array(state.remotes.values), interval: .seconds(15), logger: logger))
             }
         }
-        return Application(
+        if let fineTuning { services.append(FineTuningService(jobs: fineTuning)) }
+        var app = Application(
             router: makeRouter(state: state),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "GroupQwen"),
             services: services,
             logger: logger)
+        if let fineTuning { app.beforeServerStarts { await fineTuning.prepare() } }
+        return app
     }
 
     /// The routes and middleware, in the order they apply: metrics, access log, errors, authentication, body limit.
@@ -61,7 +72,8 @@ public enum GroupQwenServer {
         if !state.configuration.apiKeys.isEmpty {
             router.add(middleware: AuthMiddleware(keys: state.configuration.apiKeys))
         }
-        router.add(middleware: BodyLimitMiddleware(maxBytes: state.configuration.limits.maxBodyBytes))
+        // Uploads to POST /v1/files are streamed to disk by their handler, under their own limit.
+        router.add(middleware: BodyLimitMiddleware(maxBytes: state.configuration.limits.maxBodyBytes, streamedPaths: ["/v1/files"]))
 
         let chat = ChatCompletionsController(state: state)
         let completions = CompletionsController(state: state)
@@ -82,6 +94,24 @@ public enum GroupQwenServer {
         router.get("/v1/adapters") { request, context in try await adapters.list(request, context: context) }
         router.get("/v1/adapters/{id}") { request, context in try await adapters.get(request, context: context) }
         router.delete("/v1/adapters/{id}") { request, context in try await adapters.delete(request, context: context) }
+        let files = FilesController(state: state)
+        router.post("/v1/files") { request, context in try await files.create(request, context: context) }
+        router.get("/v1/files") { request, context in try await files.list(request, context: context) }
+        router.get("/v1/files/{id}") { request, context in try await files.get(request, context: context) }
+        router.get("/v1/files/{id}/content") { request, context in try await files.content(request, context: context) }
+        router.delete("/v1/files/{id}") { request, context in try await files.delete(request, context: context) }
+        let fineTuning = FineTuningController(state: state)
+        // OpenAI's paths, and the same handlers under /v1/finetune/.
+        for prefix in ["/v1/fine_tuning/jobs", "/v1/finetune/jobs"] {
+            router.post(RouterPath(prefix)) { request, context in try await fineTuning.create(request, context: context) }
+            router.get(RouterPath(prefix)) { request, context in try await fineTuning.list(request, context: context) }
+            router.get(RouterPath(prefix + "/{id}")) { request, context in try await fineTuning.get(request, context: context) }
+            router.get(RouterPath(prefix + "/{id}/events")) { request, context in try await fineTuning.events(request, context: context) }
+            router.get(RouterPath(prefix + "/{id}/checkpoints")) { request, context in
+                try await fineTuning.checkpoints(request, context: context)
+            }
+            router.post(RouterPath(prefix + "/{id}/cancel")) { request, context in try await fineTuning.cancel(request, context: context) }
+        }
         router.get("/health") { request, context in try await health.check(request, context: context) }
         router.get("/metrics") { request, context in try await metrics.scrape(request, context: context) }
         return router

@@ -17,6 +17,8 @@ final class ServerState: Sendable {
     /// The LoRA adapters served, each also a model `base:adapter` (configured ones loaded before startup,
     /// others added and removed through `/v1/adapters`).
     let adapters: AdapterRegistry
+    /// Uploaded files and fine-tuning jobs (`/v1/files`, `/v1/fine_tuning/jobs`); nil when disabled.
+    let fineTuning: FineTuningJobs?
     /// Prometheus counters, histograms and gauges (`GET /metrics`).
     let metrics = ServerMetrics()
     /// Chooses models for `model: "auto"` requests.
@@ -32,11 +34,12 @@ final class ServerState: Sendable {
     enum Phase: Sendable { case starting, ready, stopping }
 
     init(configuration: ServerConfiguration, pool: ModelPool, starting: Bool, cache: SemanticCache? = nil,
-         adapters: AdapterRegistry = AdapterRegistry()) {
+         adapters: AdapterRegistry = AdapterRegistry(), fineTuning: FineTuningJobs? = nil) {
         self.configuration = configuration
         self.pool = pool
         self.cache = cache
         self.adapters = adapters
+        self.fineTuning = fineTuning
         self.embeddings = EmbeddingProvider(fetchMissing: configuration.fetchMissing, threads: configuration.threads ?? 2)
         self.cacheKeys = EmbeddingProvider(fetchMissing: configuration.fetchMissing, threads: 1, precision: .q8_0)
         self.router = ModelRouter(configuration: configuration.routing, models: configuration.models)
@@ -68,6 +71,13 @@ final class ServerState: Sendable {
                 throw APIError.unavailable("the server is still loading its models; retry shortly", code: "model_loading", retryAfter: 5)
             }
         }
+    }
+
+    /// The fine-tuning jobs; `FineTuningError.disabled` (404) when the server runs without them
+    /// (`training.enabled: false`).
+    func requireFineTuning() throws(FineTuningError) -> FineTuningJobs {
+        guard let fineTuning else { throw .disabled }
+        return fineTuning
     }
 
     /// A fresh response id with the given prefix (`chatcmpl`, `cmpl`).

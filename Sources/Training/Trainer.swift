@@ -129,7 +129,8 @@ public final class Trainer {
                 step: step, totalSteps: plan.totalSteps, epoch: plan.epochProgress(afterStep: step), loss: accumulator.meanLoss,
                 learningRate: learningRate, gradientNorm: norm, tokensPerSecond: Double(accumulator.tokens) / seconds,
                 elapsedSeconds: state.elapsedSeconds,
-                remainingSeconds: elapsed / Double(step - summary.steps) * Double(plan.totalSteps - step))
+                remainingSeconds: elapsed / Double(step - summary.steps) * Double(plan.totalSteps - step),
+                tokens: accumulator.tokens, totalTokens: state.tokensSeen)
             events(.step(report))
             var valLoss: Double?
             if let every = c.evalEvery, step % every == 0, step < plan.totalSteps {

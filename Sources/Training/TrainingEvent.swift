@@ -47,6 +47,10 @@ public struct TrainingStepReport: Sendable {
     public var elapsedSeconds: Double
     /// Estimated seconds left, from the mean step time so far.
     public var remainingSeconds: Double
+    /// Tokens of this step (prompt and answer, every micro-batch).
+    public var tokens: Int = 0
+    /// Tokens of every step so far, the steps before a resume included.
+    public var totalTokens: Int = 0
 }
 
 /// The outcome of `Trainer.run`.

@@ -47,8 +47,12 @@ public actor AdapterRegistry {
         if let problem = ServedAdapter.problem(withID: served.id) { throw .invalidSetting(field: "id", message: problem) }
         if let problem = ServedAdapter.problem(withScale: served.scale) { throw .invalidSetting(field: "scale", message: problem) }
         if let tier = served.tier, tier < 0 { throw .invalidSetting(field: "tier", message: "must be ≥ 0") }
-        let modelID = ServedAdapter.modelID(base: base.id, adapter: served.id)
-        guard !pending.contains(modelID), !entries.contains(where: { $0.modelID == modelID }) else {
+        if let servedAs = served.servedAs, let problem = ServedAdapter.problem(withServedAs: servedAs) {
+            throw .invalidSetting(field: "served_as", message: problem)
+        }
+        let modelID = served.servedAs ?? ServedAdapter.modelID(base: base.id, adapter: served.id)
+        guard !pending.contains(modelID), !entries.contains(where: { $0.modelID == modelID }),
+              !entries.contains(where: { $0.baseModel == base.id && $0.id == served.id }) else {
             throw .duplicate(id: served.id, model: base.id)
         }
         pending.insert(modelID)

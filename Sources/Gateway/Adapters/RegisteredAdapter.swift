@@ -9,11 +9,15 @@ public struct RegisteredAdapter: Sendable {
         case configuration(index: Int)
         /// `POST /v1/adapters`; gone after a restart.
         case api
+        /// The adapter a fine-tuning job trained (`POST /v1/fine_tuning/jobs`), served as its `fine_tuned_model`
+        /// and registered again at every start.
+        case fineTuning(job: String)
 
         public var label: String {
             switch self {
             case .configuration: return "configuration"
             case .api: return "api"
+            case .fineTuning: return "fine-tuning"
             }
         }
     }
@@ -44,8 +48,8 @@ public struct RegisteredAdapter: Sendable {
     }
 
     public var id: String { served.id }
-    /// `base:adapter`, the adapter-model id.
-    public var modelID: String { ServedAdapter.modelID(base: baseModel, adapter: served.id) }
+    /// The adapter-model id: `base:adapter`, or the adapter's explicit `servedAs` id.
+    public var modelID: String { served.servedAs ?? ServedAdapter.modelID(base: baseModel, adapter: served.id) }
 
     /// The adapter as a model routing can pick and responses name: `base:adapter`, on the base's source and
     /// limits, with the adapter's tier (the base's when it has none) and labels.

@@ -5,7 +5,7 @@ import Yams
 
 extension ServerConfiguration: Decodable {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case host, port, models, limits, routing, cache
+        case host, port, models, limits, routing, cache, training
         case keepAliveSeconds = "keep_alive_seconds"
         case memoryBudgetMB = "memory_budget_mb"
         case threads
@@ -29,7 +29,8 @@ extension ServerConfiguration: Decodable {
             apiKeys: try c.decodeIfPresent([String].self, forKey: .apiKeys) ?? [],
             fetchMissing: try c.decodeIfPresent(Bool.self, forKey: .fetchMissing) ?? defaults.fetchMissing,
             routing: try c.decodeIfPresent(RoutingConfiguration.self, forKey: .routing) ?? defaults.routing,
-            cache: try c.decodeIfPresent(CacheSection.self, forKey: .cache)?.configuration ?? CacheSection.defaultConfiguration)
+            cache: try c.decodeIfPresent(CacheSection.self, forKey: .cache)?.configuration ?? CacheSection.defaultConfiguration,
+            training: try c.decodeIfPresent(TrainingSection.self, forKey: .training)?.configuration ?? .standard)
     }
 
     /// Reads and validates a YAML configuration file. Errors name the key and line at fault.
@@ -43,7 +44,17 @@ extension ServerConfiguration: Decodable {
         var configuration = try parse(yaml: text)
         let directory = URL(fileURLWithPath: (path as NSString).expandingTildeInPath).deletingLastPathComponent()
         configuration.resolveAdapterPaths(relativeTo: directory)
+        configuration.resolveTrainingPaths(relativeTo: directory)
         return configuration
+    }
+
+    /// Makes a relative `training.path` and `training.directory` relative to `directory` (the configuration file's folder).
+    mutating func resolveTrainingPaths(relativeTo directory: URL) {
+        func resolved(_ path: String) -> String {
+            path.hasPrefix("/") ? path : directory.appendingPathComponent(path).standardized.path
+        }
+        training.directory = resolved(training.directory)
+        training.databasePath = training.databasePath.map(resolved)
     }
 
     /// Makes relative adapter paths relative to `directory` (the configuration file's folder); `~` is expanded.
@@ -101,6 +112,9 @@ extension ServerConfiguration: Decodable {
         }
         if let cache = root["cache"], cache.mapping != nil {
             try checkKeys(of: cache, prefix: "cache.", known: CacheSection.CodingKeys.allCases.map(\.rawValue))
+        }
+        if let training = root["training"], training.mapping != nil {
+            try checkKeys(of: training, prefix: "training.", known: TrainingSection.CodingKeys.allCases.map(\.rawValue))
         }
         if let routing = root["routing"], routing.mapping != nil {
             try checkKeys(of: routing, prefix: "routing.", known: RoutingConfiguration.CodingKeys.allCases.map(\.rawValue))
@@ -321,6 +335,34 @@ struct CacheSection: Decodable {
         s.ttlSeconds = try c.decodeIfPresent(Double.self, forKey: .ttlSeconds) ?? s.ttlSeconds
         s.timeSensitiveTTLSeconds = try c.decodeIfPresent(Double.self, forKey: .timeSensitiveTTLSeconds) ?? s.timeSensitiveTTLSeconds
         s.maxEntries = try c.decodeIfPresent(Int.self, forKey: .maxEntries) ?? s.maxEntries
+        configuration = s
+    }
+}
+
+/// The `training:` section (see `FineTuningConfiguration`). `path` defaults to `$GROUPQWEN_HOME/fine-tuning.sqlite`
+/// (`":memory:"`: in memory only), `directory` to `$GROUPQWEN_HOME`; `~` is expanded in both.
+struct TrainingSection: Decodable {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case enabled, path, directory, threads
+        case maxUploadBytes = "max_upload_bytes"
+        case activationMemoryMB = "activation_memory_mb"
+    }
+
+    let configuration: FineTuningConfiguration
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        var s = FineTuningConfiguration.standard
+        s.enabled = try c.decodeIfPresent(Bool.self, forKey: .enabled) ?? s.enabled
+        if let directory = try c.decodeIfPresent(String.self, forKey: .directory) {
+            s.directory = (directory as NSString).expandingTildeInPath
+        }
+        if let path = try c.decodeIfPresent(String.self, forKey: .path) {
+            s.databasePath = path == ":memory:" ? nil : (path as NSString).expandingTildeInPath
+        }
+        s.threads = try c.decodeIfPresent(Int.self, forKey: .threads) ?? s.threads
+        s.maxUploadBytes = try c.decodeIfPresent(Int.self, forKey: .maxUploadBytes) ?? s.maxUploadBytes
+        s.activationMemoryMB = try c.decodeIfPresent(Int.self, forKey: .activationMemoryMB) ?? s.activationMemoryMB
         configuration = s
     }
 }

@@ -20,6 +20,9 @@ import Gateway
 /// cache:                      # semantic cache: see SemanticCacheConfiguration
 ///   path: ~/.groupqwen/semantic-cache.sqlite   # ":memory:" keeps entries in memory only
 ///   similarity_threshold: 0.9
+/// training:                   # /v1/files and /v1/fine_tuning/jobs: see FineTuningConfiguration
+///   path: ~/.groupqwen/fine-tuning.sqlite
+///   threads: 1
 /// routing:                    # model "auto": see RoutingConfiguration
 ///   tier_thresholds: [0.2, 0.5]
 ///   min_confidence: 0.3
@@ -70,11 +73,14 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var routing: RoutingConfiguration
     /// The semantic response cache.
     public var cache: SemanticCacheConfiguration
+    /// The Files and Fine-tuning APIs and their job runner.
+    public var training: FineTuningConfiguration
 
     public init(host: String = "127.0.0.1", port: Int = 8080, models: [ServedModel] = ServedModel.defaults,
                 limits: ServerLimits = ServerLimits(), keepAliveSeconds: Double? = 300, memoryBudgetMB: Int? = nil,
                 threads: Int? = nil, apiKeys: [String] = [], fetchMissing: Bool = true,
-                routing: RoutingConfiguration = RoutingConfiguration(), cache: SemanticCacheConfiguration = SemanticCacheConfiguration()) {
+                routing: RoutingConfiguration = RoutingConfiguration(), cache: SemanticCacheConfiguration = SemanticCacheConfiguration(),
+                training: FineTuningConfiguration = .standard) {
         self.host = host
         self.port = port
         self.models = models
@@ -86,6 +92,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         self.fetchMissing = fetchMissing
         self.routing = routing
         self.cache = cache
+        self.training = training
     }
 
     /// The model pool settings this configuration implies.
@@ -156,6 +163,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         guard (0...1).contains(cache.similarityThreshold) else { throw fail("cache.similarity_threshold", "must be in 0…1") }
         guard cache.ttlSeconds > 0, cache.timeSensitiveTTLSeconds > 0 else { throw fail("cache.ttl_seconds", "TTLs must be > 0") }
         guard cache.maxEntries >= 1 else { throw fail("cache.max_entries", "must be ≥ 1") }
+        try training.validate()
         do {
             try routing.validate()
         } catch {
