@@ -12,6 +12,15 @@ extension ExpertRouterTrainer {
                          offDomainCalibration: try await Self.embed(offDomainCalibration, with: embed))
     }
 
+    /// Embeds with `provider` — use the one that will embed the requests (the server's Q8_0 cache-key provider)
+    /// — and trains.
+    public func train(experts: [ExpertTrainingSet], noneExamples: [String] = OffDomainPrompts.generic,
+                      offDomainCalibration: [String] = [], provider: EmbeddingProvider) async throws -> ExpertRouter {
+        try await train(experts: experts, noneExamples: noneExamples, offDomainCalibration: offDomainCalibration) {
+            try await provider.embed($0).vectors
+        }
+    }
+
     /// `texts` truncated as a request's last user turn and embedded in batches of 64.
     public static func embed(_ texts: [String], with embed: ExpertQueryEncoder.Embed) async throws -> [[Float]] {
         var vectors: [[Float]] = []
