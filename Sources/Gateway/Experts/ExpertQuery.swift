@@ -15,8 +15,11 @@ public struct ExpertQuery: Sendable, Equatable, Hashable {
     /// Characters kept from the end of a long text.
     public static let tailCharacters = 120
 
+    /// The last user turn (truncated): what the request asks.
     public var lastUser: String
+    /// The user turn before it, if any (truncated).
     public var previousUser: String?
+    /// The first system (or developer) message, if any (truncated).
     public var system: String?
 
     /// Truncates every part.

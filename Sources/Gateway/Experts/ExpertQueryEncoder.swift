@@ -18,14 +18,18 @@ public actor ExpertQueryEncoder {
     /// Embeds texts into unit-length vectors, e.g. `{ try await provider.embed($0).vectors }`.
     public typealias Embed = @Sendable ([String]) async throws -> [[Float]]
 
+    /// Texts whose embeddings are kept.
     public static let cacheCapacity = 1_024
+    /// Weight of the previous user turn's embedding (0.3: see docs/examples/experts/README.md for the sweep).
     public nonisolated let previousUserWeight: Float
+    /// Weight of the system prompt's embedding (0.2).
     public nonisolated let systemWeight: Float
     private let embed: Embed
     private var cache: [String: [Float]] = [:]
     private var order: [String] = []
     private var orderStart = 0
 
+    /// An encoder that embeds with `embed`.
     public init(previousUserWeight: Float = 0.3, systemWeight: Float = 0.2, embed: @escaping Embed) {
         self.previousUserWeight = previousUserWeight
         self.systemWeight = systemWeight

@@ -22,6 +22,7 @@ public struct ExpertRoute: Sendable, Equatable, Codable, CustomStringConvertible
     /// The second-best expert, when the router has more than one.
     public var runnerUp: Candidate?
 
+    /// A route as the router builds it.
     public init(expertID: String?, confidence: Float, best: Candidate, runnerUp: Candidate?) {
         self.expertID = expertID
         self.confidence = confidence

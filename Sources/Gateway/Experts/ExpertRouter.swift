@@ -28,7 +28,9 @@ import Foundation
 public struct ExpertRouter: Sendable, Equatable, Codable {
     /// The model behind the scores.
     public enum Classifier: Sendable, Equatable, Codable {
+        /// Class probabilities from `SoftmaxRegression`.
         case logisticRegression(SoftmaxRegression)
+        /// Similarity-weighted votes of the k nearest training prompts.
         case nearestNeighbors(NearestNeighborIndex)
 
         private enum CodingKeys: String, CodingKey { case kind, logisticRegression = "logistic_regression", nearestNeighbors = "knn" }
@@ -80,11 +82,13 @@ public struct ExpertRouter: Sendable, Equatable, Codable {
     /// The format version `init(jsonData:)` accepts.
     public static let formatVersion = 1
 
+    /// `formatVersion` of the code that wrote it.
     public var version: Int
     /// The experts, in class order.
     public let expertIDs: [String]
     /// Whether the classifier has one more class after the experts: "none", trained on off-domain prompts.
     public let hasNoneClass: Bool
+    /// Scores the classes.
     public let classifier: Classifier
     /// The minimum best-expert score that routes to an expert.
     public var threshold: Float
@@ -93,6 +97,7 @@ public struct ExpertRouter: Sendable, Equatable, Codable {
     /// How the threshold was chosen (out-of-fold numbers), when it was calibrated.
     public var calibration: ExpertRouterCalibration?
 
+    /// Checks that the classifier has one class per expert (plus none when `hasNoneClass`).
     public init(expertIDs: [String], hasNoneClass: Bool, classifier: Classifier, threshold: Float,
                 embeddingModel: String = EmbeddingProvider.modelID, calibration: ExpertRouterCalibration? = nil) throws(ExpertRouterError) {
         guard !expertIDs.isEmpty, Set(expertIDs).count == expertIDs.count, !expertIDs.contains("") else {

@@ -8,6 +8,7 @@
 /// margin on both sides; when none meets both, the one with the best worst-case ratio to its target
 /// (`min(in / targetIn, off / targetOff)`, middle of ties).
 public struct ExpertRouterCalibration: Sendable, Equatable, Codable {
+    /// The chosen threshold (the router's `threshold`).
     public var threshold: Float
     /// Whether some threshold met both targets on the calibration data.
     public var feasible: Bool

@@ -97,7 +97,7 @@ public struct ExpertRouterEvaluation: Sendable, Equatable, Codable, CustomString
     public var description: String {
         func pct(_ x: Double) -> String { String(format: "%.1f%%", 100 * x) }
         var lines = ["in-domain to the right expert \(pct(inDomainAccuracy)) of \(inDomainCount), off-domain to none \(pct(offDomainNoneRate)) of \(offDomainCount)"]
-        let width = max(8, (labels.map(\.count).max() ?? 0) + 2)
+        let width = max(11, (labels.map(\.count).max() ?? 0) + 2)
         func pad(_ s: String) -> String { String(repeating: " ", count: max(0, width - s.count)) + s }
         lines.append(pad("label") + pad("support") + pad("precision") + pad("recall"))
         for m in perLabel { lines.append(pad(m.label) + pad("\(m.support)") + pad(pct(m.precision)) + pad(pct(m.recall))) }

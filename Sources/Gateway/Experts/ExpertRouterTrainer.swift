@@ -12,13 +12,17 @@
 ///
 /// Everything is deterministic: the same inputs and configuration give the same router, bit for bit.
 public struct ExpertRouterTrainer: Sendable {
+    /// Which classifier to train.
     public enum ClassifierKind: String, Sendable, Equatable, Codable, CaseIterable {
         case logisticRegression = "logistic_regression"
         case nearestNeighbors = "knn"
     }
 
+    /// Training settings; the defaults are the ones measured in `ExpertRouter`'s documentation.
     public struct Configuration: Sendable, Equatable, Codable {
+        /// Logistic regression (default) or the k-NN baseline.
         public var classifier: ClassifierKind = .logisticRegression
+        /// L2 penalty and iterations of logistic regression.
         public var logisticRegression = SoftmaxRegression.Options()
         /// k of the k-NN baseline (3: the best out-of-fold numbers of 1, 3, 5, 10 on the example experts).
         public var neighbors = 3
@@ -26,9 +30,13 @@ public struct ExpertRouterTrainer: Sendable {
         public var noneClass = true
         /// None examples at least this similar (cosine) to some expert prompt are left out.
         public var noneExclusionSimilarity: Float = 0.8
+        /// Cross-validation folds for the threshold (fewer when a class has fewer examples).
         public var folds = 5
+        /// Shuffles the fold assignment.
         public var seed: UInt64 = 0
+        /// Calibration goal: share of in-domain prompts routed to their expert.
         public var targetInDomainCorrect = 0.95
+        /// Calibration goal: share of off-domain prompts routed to none.
         public var targetOffDomainNone = 0.90
 
         public init() {}
@@ -36,6 +44,7 @@ public struct ExpertRouterTrainer: Sendable {
 
     public var configuration: Configuration
 
+    /// A trainer with `configuration`.
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
     }
