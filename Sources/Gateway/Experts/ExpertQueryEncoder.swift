@@ -43,20 +43,23 @@ public actor ExpertQueryEncoder {
 
     /// The router input for `query`. `lastUserEmbedding`, when given, must be the embedding of `query.lastUser`.
     public func embedding(for query: ExpertQuery, lastUserEmbedding: [Float]? = nil) async throws -> [Float] {
+        // Context parts with a zero weight are not embedded at all.
+        let previous = previousUserWeight != 0 ? query.previousUser : nil
+        let system = systemWeight != 0 ? query.system : nil
         var found: [String: [Float]] = [:]
         if let lastUserEmbedding { found[query.lastUser] = lastUserEmbedding }
-        for text in [query.previousUser, query.system].compactMap({ $0 }) { found[text] = cache[text] }
+        for text in [previous, system].compactMap({ $0 }) { found[text] = cache[text] }
         var missing = found[query.lastUser] == nil ? [query.lastUser] : []
-        missing += Set([query.previousUser, query.system].compactMap { $0 }).filter { found[$0] == nil && $0 != query.lastUser }.sorted()
+        missing += Set([previous, system].compactMap { $0 }).filter { found[$0] == nil && $0 != query.lastUser }.sorted()
         if !missing.isEmpty {
             let fresh = try await embed(missing)
             guard fresh.count == missing.count else { throw ExpertRouterError.embeddingFailed("\(fresh.count) vectors for \(missing.count) texts") }
             for (text, vector) in zip(missing, fresh) { found[text] = vector }
         }
         // The last user turn is remembered too: it is the next request's previous user turn.
-        for text in [query.lastUser, query.previousUser, query.system].compactMap({ $0 }) { remember(text, found[text]!) }
-        return Self.combine(last: found[query.lastUser]!, previous: query.previousUser.flatMap { found[$0] },
-                            system: query.system.flatMap { found[$0] }, previousUserWeight: previousUserWeight, systemWeight: systemWeight)
+        for text in [query.lastUser, previous, system].compactMap({ $0 }) { remember(text, found[text]!) }
+        return Self.combine(last: found[query.lastUser]!, previous: previous.flatMap { found[$0] }, system: system.flatMap { found[$0] },
+                            previousUserWeight: previousUserWeight, systemWeight: systemWeight)
     }
 
     /// `normalize(last + previousUserWeight · previous + systemWeight · system)`.
