@@ -66,6 +66,10 @@ let package = Package(
             ],
             swiftSettings: optimized
         ),
+        .executableTarget(
+            name: "ExpertRouterBench", dependencies: ["Gateway", "FineTuning", "ModelStore"],
+            path: "Benchmarks/ExpertRouterBench", swiftSettings: optimized
+        ),
         .target(
             name: "Server",
             dependencies: [
@@ -102,7 +106,7 @@ let package = Package(
             dependencies: ["Training", "Engine", "GGUF", "Tokenizers", "FineTuning", "ModelStore"],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Engine", "ModelStore"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Engine", "ModelStore", "FineTuning"]),
         .testTarget(
             name: "ServerTests",
             dependencies: [
