@@ -1,4 +1,5 @@
 import ExpertBuild
+import FineTuning
 import Foundation
 import Testing
 
@@ -12,7 +13,7 @@ import Testing
         #expect(c.baseModel == "smollm2-135m")
         #expect(c.experts.map(\.id) == ["sql", "support", "lore"])
         #expect(c.experts.allSatisfy { $0.spec.map { FileManager.default.fileExists(atPath: $0) } == true })
-        #expect(try c.trainingConfiguration(for: c.experts[0]).epochs == 6)
+        #expect(try c.trainingConfiguration(for: c.experts[0]).epochs == 10)
     }
 
     @Test func refusesUnknownKeysWithTheirLine() {
@@ -36,6 +37,8 @@ import Testing
             .appendingPathComponent("docs/examples/experts/lore-spec.yaml")
         let c = try ExpertBuildConfiguration.parse(yaml: "base_model: m\nexperts:\n  - {id: lore, spec: \(url.path)}\n", directory: directory)
         #expect(c.experts[0].heldOut == nil)
+        let questions = HeldOutQuestion.fromSpec(try GeneratorSpec(yaml: try String(contentsOf: url, encoding: .utf8)))
+        #expect(questions.count == 24 && questions.allSatisfy { !$0.prompt.isEmpty && !$0.expected.isEmpty })
         let q = HeldOutQuestion(prompt: "x", expected: "Varrowick")
         #expect(q.isAnswered(by: "The capital is  varrowick."))
         #expect(!q.isAnswered(by: "The capital is Ostmere."))
