@@ -8,6 +8,8 @@ import ModelStore
 public actor EmbeddingProvider {
     /// The id clients send as `model` and `/v1/models` lists.
     public static let modelID = "minilm-l6-v2"
+    /// The length of its unit vectors.
+    public static let dimension = 384
 
     private let store: ModelStore
     private let fetchMissing: Bool

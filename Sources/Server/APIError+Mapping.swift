@@ -17,6 +17,10 @@ extension APIError {
             return from(error)
         case let error as FineTuningError:
             return from(error)
+        case let error as ExpertServiceError:
+            return from(error)
+        case let error as ExpertRegistryError:
+            return from(error)
         case let error as EngineError:
             return from(error)
         case let error as ChatTemplateError:
@@ -90,6 +94,54 @@ extension APIError {
                             code: "job_not_cancellable")
         case .invalidFile:
             return .invalidParameter(message, param: "file", code: "invalid_file")
+        }
+    }
+
+    /// Deploying or rolling back experts: 400 for a release that does not hold together or does not fit (naming the
+    /// expert and file), 404 for an unknown base model, a missing adapter file or an unknown expert, 409 for an expert
+    /// at its first version or whose old file was replaced.
+    static func from(_ error: ExpertServiceError) -> APIError {
+        let message = error.description
+        switch error {
+        case let .registry(error):
+            return from(error)
+        case .unknownBaseModel:
+            return APIError(status: .notFound, message: message, type: "invalid_request_error", param: "base_model", code: "model_not_found")
+        case .remoteBaseModel:
+            return .invalidParameter(message, param: "base_model", code: "invalid_release")
+        case .baseUnavailable:
+            return APIError(status: .internalServerError, message: message, type: "server_error", param: "base_model",
+                            code: "model_load_failed")
+        case .routerMismatch:
+            return .invalidParameter(message, param: "router", code: "invalid_release")
+        case .adapterNotFound:
+            return APIError(status: .notFound, message: message, type: "invalid_request_error", param: "adapter_path",
+                            code: "adapter_not_found")
+        case .invalidAdapter:
+            return .invalidParameter(message, param: "adapter_path", code: "invalid_adapter")
+        case let .fingerprintMismatch(_, version, _, _, _):
+            return version == 0
+                ? .invalidParameter(message, param: "adapter_fingerprint", code: "adapter_fingerprint_mismatch")
+                : APIError(status: .conflict, message: message, type: "invalid_request_error", param: "adapter_path",
+                           code: "adapter_changed")
+        }
+    }
+
+    /// The expert registry: 400 for an invalid release, 404 when nothing is deployed or for an unknown expert, 409
+    /// for an expert at its first version.
+    static func from(_ error: ExpertRegistryError) -> APIError {
+        let message = error.description
+        switch error {
+        case .invalidRelease:
+            return .invalidParameter(message, param: nil, code: "invalid_release")
+        case .nothingDeployed:
+            return APIError(status: .notFound, message: message, type: "invalid_request_error", code: "experts_not_deployed")
+        case .unknownExpert:
+            return APIError(status: .notFound, message: message, type: "invalid_request_error", param: "id", code: "expert_not_found")
+        case .noPreviousVersion:
+            return APIError(status: .conflict, message: message, type: "invalid_request_error", param: "id", code: "no_previous_version")
+        case .storage:
+            return .internalError(message)
         }
     }
 

@@ -21,8 +21,9 @@ public enum GroupQwenServer {
         let fineTuning = configuration.training.enabled
             ? try FineTuningJobs(configuration: configuration.training, models: configuration.models, pool: pool, adapters: adapters)
             : nil
+        let experts = configuration.experts.enabled ? try ExpertRegistry(path: configuration.training.databasePath) : nil
         let app = makeApplication(configuration: configuration, pool: pool, managesPool: true, logger: logger, cache: cache,
-                                  adapters: adapters, fineTuning: fineTuning)
+                                  adapters: adapters, fineTuning: fineTuning, expertRegistry: experts)
         try await app.runService()
     }
 
@@ -37,13 +38,17 @@ public enum GroupQwenServer {
     /// - Parameter fineTuning: the Files and Fine-tuning APIs' store and job runner, built on the same `pool` and
     ///   `adapters` (nil: those routes answer 404 `fine_tuning_disabled`). Before serving, the adapters of succeeded
     ///   jobs are registered again; a service runs queued jobs and resumes one a stopped server left running.
+    /// - Parameter expertRegistry: the experts' versions and deployments (`ExpertRegistry(path: training.databasePath)`
+    ///   in the real server); nil keeps them in memory, with nothing deployed. Before serving, the live release is
+    ///   loaded; one that cannot be served is logged as a warning and no experts are served.
     public static func makeApplication(configuration: ServerConfiguration, pool: ModelPool, managesPool: Bool = true,
                                        logger: Logger? = nil, cache: SemanticCache? = nil,
                                        adapters: AdapterRegistry = AdapterRegistry(),
-                                       fineTuning: FineTuningJobs? = nil) -> some ApplicationProtocol {
+                                       fineTuning: FineTuningJobs? = nil,
+                                       expertRegistry: ExpertRegistry? = nil) -> some ApplicationProtocol {
         let preloads = managesPool && configuration.models.contains(where: \.preload)
         let state = ServerState(configuration: configuration, pool: pool, starting: preloads, cache: cache, adapters: adapters,
-                                fineTuning: fineTuning)
+                                fineTuning: fineTuning, expertRegistry: expertRegistry)
         let logger = logger ?? Logger(label: "groupqwen")
         var services: [any Service] = []
         if managesPool {
@@ -60,6 +65,21 @@ public enum GroupQwenServer {
             services: services,
             logger: logger)
         if let fineTuning { app.beforeServerStarts { await fineTuning.prepare() } }
+        if let experts = state.experts {
+            app.beforeServerStarts {
+                do {
+                    try await experts.start()
+                    if let live = await experts.live {
+                        let versions = live.release.experts.map { "\($0.id)@\($0.version)" }.joined(separator: ",")
+                        logger.info("experts served", metadata: ["deployment": "\(live.deployment)", "base": .string(live.base.id),
+                                                                 "experts": .string(versions)])
+                    }
+                } catch {
+                    logger.warning("no experts served: the live expert release cannot be loaded",
+                                   metadata: ["error": .string("\(error)")])
+                }
+            }
+        }
         return app
     }
 
@@ -94,6 +114,11 @@ public enum GroupQwenServer {
         router.get("/v1/adapters") { request, context in try await adapters.list(request, context: context) }
         router.get("/v1/adapters/{id}") { request, context in try await adapters.get(request, context: context) }
         router.delete("/v1/adapters/{id}") { request, context in try await adapters.delete(request, context: context) }
+        let experts = ExpertsController(state: state)
+        router.get("/v1/experts") { request, context in try await experts.list(request, context: context) }
+        router.get("/v1/experts/{id}") { request, context in try await experts.get(request, context: context) }
+        router.post("/v1/experts/deploy") { request, context in try await experts.deploy(request, context: context) }
+        router.post("/v1/experts/{id}/rollback") { request, context in try await experts.rollback(request, context: context) }
         let files = FilesController(state: state)
         router.post("/v1/files") { request, context in try await files.create(request, context: context) }
         router.get("/v1/files") { request, context in try await files.list(request, context: context) }

@@ -19,6 +19,8 @@ final class ServerState: Sendable {
     let adapters: AdapterRegistry
     /// Uploaded files and fine-tuning jobs (`/v1/files`, `/v1/fine_tuning/jobs`); nil when disabled.
     let fineTuning: FineTuningJobs?
+    /// The mixture of LoRA experts (`model: "experts"`, `/v1/experts`); nil when disabled (`experts.enabled: false`).
+    let experts: ExpertService?
     /// Prometheus counters, histograms and gauges (`GET /metrics`).
     let metrics = ServerMetrics()
     /// Chooses models for `model: "auto"` requests.
@@ -33,8 +35,9 @@ final class ServerState: Sendable {
 
     enum Phase: Sendable { case starting, ready, stopping }
 
+    /// `expertRegistry`: where the experts' versions and deployments are kept; nil keeps them in memory.
     init(configuration: ServerConfiguration, pool: ModelPool, starting: Bool, cache: SemanticCache? = nil,
-         adapters: AdapterRegistry = AdapterRegistry(), fineTuning: FineTuningJobs? = nil) {
+         adapters: AdapterRegistry = AdapterRegistry(), fineTuning: FineTuningJobs? = nil, expertRegistry: ExpertRegistry? = nil) {
         self.configuration = configuration
         self.pool = pool
         self.cache = cache
@@ -43,6 +46,12 @@ final class ServerState: Sendable {
         self.embeddings = EmbeddingProvider(fetchMissing: configuration.fetchMissing, threads: configuration.threads ?? 2)
         self.cacheKeys = EmbeddingProvider(fetchMissing: configuration.fetchMissing, threads: 1, precision: .q8_0)
         self.router = ModelRouter(configuration: configuration.routing, models: configuration.models)
+        if configuration.experts.enabled, let registry = expertRegistry ?? (try? ExpertRegistry(path: nil)) {
+            self.experts = ExpertService(registry: registry, modelID: configuration.experts.modelID, models: configuration.models,
+                                         pool: pool, embeddings: cacheKeys)
+        } else {
+            self.experts = nil
+        }
         var remotes: [String: RemoteBackend] = [:]
         for served in configuration.models {
             if let endpoint = served.remote { remotes[served.id] = RemoteBackend(modelID: served.id, endpoint: endpoint) }
@@ -71,6 +80,15 @@ final class ServerState: Sendable {
                 throw APIError.unavailable("the server is still loading its models; retry shortly", code: "model_loading", retryAfter: 5)
             }
         }
+    }
+
+    /// The expert service; 404 `experts_disabled` when the server runs without it (`experts.enabled: false`).
+    func requireExperts() throws(APIError) -> ExpertService {
+        guard let experts else {
+            throw APIError(status: .notFound, message: "expert serving is disabled on this server (experts.enabled: false)",
+                           type: "invalid_request_error", code: "experts_disabled")
+        }
+        return experts
     }
 
     /// The fine-tuning jobs; `FineTuningError.disabled` (404) when the server runs without them

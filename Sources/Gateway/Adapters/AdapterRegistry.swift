@@ -96,8 +96,8 @@ public actor AdapterRegistry {
     }
 
     /// SHA-256 over the adapter's file, or over the regular files of its folder (a PEFT adapter, or the
-    /// folder of a `.safetensors` file given directly) in name order.
-    static func fingerprint(path: String) throws -> String {
+    /// folder of a `.safetensors` file given directly) in name order. `ExpertRecord.adapterFingerprint` is this.
+    public static func fingerprint(path: String) throws -> String {
         var url = URL(fileURLWithPath: (path as NSString).expandingTildeInPath)
         var isDirectory: ObjCBool = false
         _ = FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory)

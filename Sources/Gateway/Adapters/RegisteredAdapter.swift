@@ -12,12 +12,16 @@ public struct RegisteredAdapter: Sendable {
         /// The adapter a fine-tuning job trained (`POST /v1/fine_tuning/jobs`), served as its `fine_tuned_model`
         /// and registered again at every start.
         case fineTuning(job: String)
+        /// Version `version` of expert `id` of the live expert release (`ExpertService`): applied by expert routing,
+        /// never listed in `AdapterRegistry` nor served as a model of its own.
+        case expert(id: String, version: Int)
 
         public var label: String {
             switch self {
             case .configuration: return "configuration"
             case .api: return "api"
             case .fineTuning: return "fine-tuning"
+            case .expert: return "expert"
             }
         }
     }

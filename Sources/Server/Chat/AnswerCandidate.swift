@@ -1,4 +1,5 @@
 import Gateway
+import Tokenizers
 
 /// One way to answer a request, as the planner chose it: a configured model, run here or served by a
 /// remote OpenAI-compatible backend, or an adapter-model (a configured model run with LoRA adapters).
@@ -15,15 +16,26 @@ struct AnswerCandidate: Sendable {
     let base: ServedModel
     /// The LoRA adapters applied to every generation (local candidates only; empty for the bare model).
     let adapters: AdapterSelection
+    /// A system message put before the conversation for generation (a routed expert's system prompt, for a
+    /// request without one); nil: the conversation as sent.
+    let systemPrompt: String?
 
-    init(model: ServedModel, remote: RemoteBackend?, base: ServedModel? = nil, adapters: AdapterSelection = .none) {
+    init(model: ServedModel, remote: RemoteBackend?, base: ServedModel? = nil, adapters: AdapterSelection = .none,
+         systemPrompt: String? = nil) {
         self.model = model
         self.remote = remote
         self.base = base ?? model
         self.adapters = adapters
+        self.systemPrompt = systemPrompt
     }
 
     var id: String { model.id }
+
+    /// The conversation this candidate generates from: `messages`, after `systemPrompt` when there is one.
+    func messages(_ messages: [ChatMessage]) -> [ChatMessage] {
+        guard let systemPrompt else { return messages }
+        return [ChatMessage(role: "system", content: systemPrompt)] + messages
+    }
 
     /// The answerer that tries this candidate.
     func answerer(state: ServerState) -> any ChatAnswerer {

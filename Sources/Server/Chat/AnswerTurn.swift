@@ -25,6 +25,8 @@ struct AnswerTurn: Sendable {
         outcome.cache = cache
         outcome.base = candidate.base.id
         outcome.adapters = candidate.adapters
+        outcome.expert = plan.expert
+        outcome.systemPromptAdded = candidate.systemPrompt != nil
         return outcome
     }
 }

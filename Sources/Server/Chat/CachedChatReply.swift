@@ -24,6 +24,8 @@ struct CachedChatReply: Sendable {
         routing.cache = .hit(similarity: hit.similarity)
         routing.base = candidate?.base.id
         routing.adapters = candidate?.adapters ?? .none
+        routing.expert = plan.expert
+        routing.systemPromptAdded = candidate?.systemPrompt != nil
         self.state = state
         self.hit = hit
         self.parameters = parameters

@@ -5,4 +5,6 @@ import Gateway
 struct ChatCacheKey: Sendable {
     let context: CacheContext
     let query: String
+    /// The query's embedding by the cache's model when the planner already computed it (expert routing), else nil.
+    var vector: [Float]? = nil
 }

@@ -13,13 +13,19 @@ enum ChatCacheLookup: Sendable {
     case hit(CacheHit)
     case miss(Slot)
 
-    /// Looks `key` up; without a key (or without a cache) the cache is bypassed.
+    /// Looks `key` up (embedding its query unless the key carries the vector); without a key (or without a cache)
+    /// the cache is bypassed.
     init(_ key: ChatCacheKey?, state: ServerState) async throws {
         guard let cache = state.cache, let key else {
             self = .bypass
             return
         }
-        let vector = try await state.cacheKeys.embed([key.query]).vectors[0]
+        let vector: [Float]
+        if let known = key.vector {
+            vector = known
+        } else {
+            vector = try await state.cacheKeys.embed([key.query]).vectors[0]
+        }
         if let hit = await cache.lookup(vector, context: key.context) {
             self = .hit(hit)
         } else {

@@ -12,4 +12,6 @@ struct ChatPlan: Sendable {
     let judge: ConfidenceJudge
     /// The semantic cache's key; nil when the cache is off or bypassed, or the request is not cacheable.
     let cacheKey: ChatCacheKey?
+    /// What the expert router decided; nil when it was not asked (experts disabled or not live, a named model).
+    let expert: ExpertChoice?
 }

@@ -11,9 +11,11 @@ extension ChatPlanner {
     /// something a stored answer cannot give (several choices, log-probabilities, `response_format`).
     /// The adapters of a named model (with their files' fingerprints and scales) are part of the target, so
     /// answers never cross adapters, nor an adapter and the bare model; a routed request's target names the
-    /// adapter-models routing may pick, so adding or removing one starts afresh.
+    /// adapter-models routing may pick, so adding or removing one starts afresh. An expert-routed request's target
+    /// adds the deployment and the chosen expert's version (`ExpertChoice.cacheText`), and the key carries the query
+    /// vector routing already computed.
     func cacheKey(_ input: ChatInput, headers: HTTPFields, routing: RoutingPlan, adapters: AdapterSelection = .none,
-                  routable: [RegisteredAdapter] = []) -> ChatCacheKey? {
+                  routable: [RegisteredAdapter] = [], expert: ExpertPlan? = nil) -> ChatCacheKey? {
         let body = input.body, parameters = input.parameters
         guard state.cache != nil, body.cache != false, headers[Self.cacheHeader]?.lowercased() != "bypass",
               parameters.n == 1, !parameters.wantsLogprobs, body.responseFormat == nil else { return nil }
@@ -25,8 +27,9 @@ extension ChatPlanner {
             target += "|routable=" + routable.map { "\($0.modelID)#\($0.fingerprint)@\($0.served.scale)/\($0.served.tier ?? -1)" }
                 .sorted().joined(separator: ",")
         }
+        if let expert { target += "|" + expert.choice.cacheText }
         let settings = "\(parameters.sampling)|max=\(parameters.requestedMaxTokens ?? -1)|stop=\(parameters.stop)|ignore_eos=\(parameters.ignoreEndOfGeneration)"
         return ChatCacheKey(context: CacheContext(tenant: tenant, messages: messages, target: target, settings: settings),
-                            query: CacheContext.query(messages))
+                            query: CacheContext.query(messages), vector: expert?.queryVector)
     }
 }

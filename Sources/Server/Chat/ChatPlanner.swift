@@ -14,19 +14,41 @@ struct ChatPlanner: Sendable {
 
     let state: ServerState
 
-    /// The plan of one request. Throws a 404 for an unknown model or adapter, a 400 naming
-    /// `device_profile` for an unknown device profile, and the 400s of `ModelTarget.resolve`.
+    /// The plan of one request. Throws a 404 for an unknown model or adapter (or the experts model while no
+    /// experts are deployed), a 400 naming `device_profile` for an unknown device profile, and the 400s of
+    /// `ModelTarget.resolve`.
+    ///
+    /// Expert routing (`ChatPlanner+Experts`): the experts model answers with the routed expert's candidate (or the
+    /// release's base model for a none route); `auto` with a live release tries the routed expert first.
     func plan(_ input: ChatInput, headers: HTTPFields) async throws -> ChatPlan {
         let catalog = await state.adapters.catalog
-        let target = try ModelTarget.resolve(model: input.body.model, fields: input.body.adapterFields, state: state, catalog: catalog)
+        let mode = try await expertMode(input)
+        var target: ModelTarget?
+        if case .named = mode {} else {
+            target = try ModelTarget.resolve(model: input.body.model, fields: input.body.adapterFields, state: state, catalog: catalog)
+        }
+        var expert: ExpertPlan?
+        if let live = mode.live, let service = state.experts {
+            expert = try await routeExpert(input, live: live, encoder: service.encoder)
+        }
+        if case let .named(live) = mode {
+            let chosen = expert?.candidate ?? AnswerCandidate(model: live.base, remote: nil)
+            target = ModelTarget(served: chosen.model, base: live.base, adapters: chosen.adapters)
+        }
         let routing = try routingPlan(input, headers: headers, target: target, catalog: catalog)
+        var candidates = routing.candidates.map { candidate($0, target: target, catalog: catalog) }
+        if let chosen = expert?.candidate {
+            // Named: the expert is the forced target (with its system prompt); auto: it answers first.
+            if case .named = mode { candidates = [chosen] } else { candidates.insert(chosen, at: 0) }
+        }
         return ChatPlan(
             routing: routing,
-            candidates: routing.candidates.map { candidate($0, target: target, catalog: catalog) },
+            candidates: candidates,
             constraints: ChatConstraints(input.body),
             judge: ConfidenceJudge(state.configuration.routing),
             cacheKey: cacheKey(input, headers: headers, routing: routing, adapters: target?.adapters ?? .none,
-                              routable: catalog.routable))
+                              routable: catalog.routable, expert: expert),
+            expert: expert?.choice)
     }
 
     /// Routes the request: a named model (`target`) is forced, none asks the router, which chooses among the

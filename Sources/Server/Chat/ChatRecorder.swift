@@ -1,7 +1,7 @@
 import Gateway
 import Logging
 
-/// Records what became of one chat request, in one place: the log line of each escalation, the
+/// Records what became of one chat request, in one place: its expert route, the log line of each escalation, the
 /// completion metrics (with the escalations that led to the answer) and the semantic-cache insert of a
 /// finished answer. Answerers and reply writers call it; it never changes what the client receives.
 struct ChatRecorder: Sendable {
@@ -10,6 +10,12 @@ struct ChatRecorder: Sendable {
     let logger: Logger
     /// Where a finished answer is stored: set after a cache miss, nil when the cache was bypassed.
     let cacheSlot: ChatCacheLookup.Slot?
+
+    /// A planned request: counts its expert route (`groupqwen_expert_routes_total`) and the routing time.
+    func planned(_ plan: ChatPlan) {
+        guard let expert = plan.expert else { return }
+        state.metrics.recordExpertRoute(expert: expert.label, duration: expert.duration)
+    }
 
     /// Logs a move to the next candidate (model ids and the reason; never the conversation). Its metric is
     /// counted when the request's completion is recorded.

@@ -3,7 +3,7 @@ import Gateway
 import Hummingbird
 
 /// Answers with a model this server runs: renders the prompt (in JSON mode with its instruction and the
-/// pre-filled `{`), checks that it fits the model's context, submits the generations (with the candidate's
+/// pre-filled `{`; after the candidate's system prompt, if any), checks that it fits the model's context, submits the generations (with the candidate's
 /// LoRA adapters, and the model's own chat stop strings, see `LocalModel.chatStopStrings`), judges the answer's
 /// confidence (a whole answer on all its tokens, a stream on its first `probe_tokens` tokens, before
 /// anything is sent) and formats the reply (`ChatReply`).
@@ -25,8 +25,9 @@ struct LocalAnswerer: ChatAnswerer {
         }
         let parameters = input.parameters
         let jsonMode = turn.plan.constraints.jsonMode
-        let promptIDs = try jsonMode.map { try $0.promptIDs(model: model, messages: input.messages, strict: false) }
-            ?? model.chatPromptIDs(messages: input.messages)
+        let messages = candidate.messages(input.messages)
+        let promptIDs = try jsonMode.map { try $0.promptIDs(model: model, messages: messages, strict: false) }
+            ?? model.chatPromptIDs(messages: messages)
         let wanted = promptIDs.count + (parameters.requestedMaxTokens ?? 1)
         if turn.mayEscalate, wanted > model.contextLength {
             return .escalated(Escalation(from: served.id, reason: .contextOverflow,
@@ -49,7 +50,7 @@ struct LocalAnswerer: ChatAnswerer {
 
         if let jsonMode {
             // JSON mode buffers the whole answer so it can be validated; a stream gets it in one delta.
-            let outputs = try await jsonMode.run(model: model, messages: input.messages, firstPromptIDs: promptIDs,
+            let outputs = try await jsonMode.run(model: model, messages: messages, firstPromptIDs: promptIDs,
                                                  options: options, timeout: timeout)
             let reply = reply(confidence: nil)
             return .answered(parameters.stream ? reply.bufferedStream(outputs) : reply.response(outputs))

@@ -5,7 +5,7 @@ import Yams
 
 extension ServerConfiguration: Decodable {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case host, port, models, limits, routing, cache, training
+        case host, port, models, limits, routing, cache, training, experts
         case keepAliveSeconds = "keep_alive_seconds"
         case memoryBudgetMB = "memory_budget_mb"
         case threads
@@ -30,7 +30,8 @@ extension ServerConfiguration: Decodable {
             fetchMissing: try c.decodeIfPresent(Bool.self, forKey: .fetchMissing) ?? defaults.fetchMissing,
             routing: try c.decodeIfPresent(RoutingConfiguration.self, forKey: .routing) ?? defaults.routing,
             cache: try c.decodeIfPresent(CacheSection.self, forKey: .cache)?.configuration ?? CacheSection.defaultConfiguration,
-            training: try c.decodeIfPresent(TrainingSection.self, forKey: .training)?.configuration ?? .standard)
+            training: try c.decodeIfPresent(TrainingSection.self, forKey: .training)?.configuration ?? .standard,
+            experts: try c.decodeIfPresent(ExpertsConfiguration.self, forKey: .experts) ?? ExpertsConfiguration())
     }
 
     /// Reads and validates a YAML configuration file. Errors name the key and line at fault.
@@ -115,6 +116,9 @@ extension ServerConfiguration: Decodable {
         }
         if let training = root["training"], training.mapping != nil {
             try checkKeys(of: training, prefix: "training.", known: TrainingSection.CodingKeys.allCases.map(\.rawValue))
+        }
+        if let experts = root["experts"], experts.mapping != nil {
+            try checkKeys(of: experts, prefix: "experts.", known: ExpertsConfiguration.CodingKeys.allCases.map(\.rawValue))
         }
         if let routing = root["routing"], routing.mapping != nil {
             try checkKeys(of: routing, prefix: "routing.", known: RoutingConfiguration.CodingKeys.allCases.map(\.rawValue))

@@ -21,8 +21,11 @@ import Gateway
 ///   path: ~/.groupqwen/semantic-cache.sqlite   # ":memory:" keeps entries in memory only
 ///   similarity_threshold: 0.9
 /// training:                   # /v1/files and /v1/fine_tuning/jobs: see FineTuningConfiguration
-///   path: ~/.groupqwen/fine-tuning.sqlite
+///   path: ~/.groupqwen/fine-tuning.sqlite   # also holds the expert registry
 ///   threads: 1
+/// experts:                    # mixture of LoRA experts, /v1/experts: see ExpertsConfiguration
+///   enabled: true
+///   model_id: experts         # `model: "experts"` asks for expert routing
 /// routing:                    # model "auto": see RoutingConfiguration
 ///   tier_thresholds: [0.2, 0.5]
 ///   min_confidence: 0.3
@@ -75,12 +78,14 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var cache: SemanticCacheConfiguration
     /// The Files and Fine-tuning APIs and their job runner.
     public var training: FineTuningConfiguration
+    /// The mixture of LoRA experts (its registry is in `training.databasePath`).
+    public var experts: ExpertsConfiguration
 
     public init(host: String = "127.0.0.1", port: Int = 8080, models: [ServedModel] = ServedModel.defaults,
                 limits: ServerLimits = ServerLimits(), keepAliveSeconds: Double? = 300, memoryBudgetMB: Int? = nil,
                 threads: Int? = nil, apiKeys: [String] = [], fetchMissing: Bool = true,
                 routing: RoutingConfiguration = RoutingConfiguration(), cache: SemanticCacheConfiguration = SemanticCacheConfiguration(),
-                training: FineTuningConfiguration = .standard) {
+                training: FineTuningConfiguration = .standard, experts: ExpertsConfiguration = ExpertsConfiguration()) {
         self.host = host
         self.port = port
         self.models = models
@@ -93,6 +98,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         self.routing = routing
         self.cache = cache
         self.training = training
+        self.experts = experts
     }
 
     /// The model pool settings this configuration implies.
@@ -164,6 +170,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         guard cache.ttlSeconds > 0, cache.timeSensitiveTTLSeconds > 0 else { throw fail("cache.ttl_seconds", "TTLs must be > 0") }
         guard cache.maxEntries >= 1 else { throw fail("cache.max_entries", "must be ≥ 1") }
         try training.validate()
+        try experts.validate(models: models)
         do {
             try routing.validate()
         } catch {

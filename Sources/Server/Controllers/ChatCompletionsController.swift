@@ -4,7 +4,8 @@ import Hummingbird
 /// `POST /v1/chat/completions`, in three parts (`Sources/Server/Chat/`): `ChatPlanner` decides (routing,
 /// the candidates to try, constraints, the cache key), each candidate's `ChatAnswerer` answers or
 /// escalates, and `ChatRecorder` records (escalation log lines, metrics, semantic-cache inserts). With
-/// `model` absent or `auto` the router picks the model; a configured id forces that model.
+/// `model` absent or `auto` the router picks the model; a configured id forces that model; the experts model
+/// (`experts.model_id`) asks the expert router.
 struct ChatCompletionsController: Sendable {
     let state: ServerState
 
@@ -18,6 +19,7 @@ struct ChatCompletionsController: Sendable {
         // Semantic cache: a stored answer to the same question in the same context ends the request here.
         let lookup = try await ChatCacheLookup(plan.cacheKey, state: state)
         let recorder = ChatRecorder(state: state, logger: context.logger, cacheSlot: lookup.slot)
+        recorder.planned(plan)
         if case let .hit(hit) = lookup {
             return CachedChatReply(hit, plan: plan, parameters: input.parameters, started: started, state: state,
                                    recorder: recorder).response()

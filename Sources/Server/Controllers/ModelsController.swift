@@ -24,7 +24,7 @@ struct ModelsController: Sendable {
 
     /// Every configured model in configuration order: local ones with their pool state, each followed by
     /// its adapter-models (`base:adapter`), remote ones as `remote` (or `remote_down` while their circuit is
-    /// open); then the embedding model.
+    /// open); then the experts model while a release is live; then the embedding model.
     private func objects(_ catalog: AdapterCatalog) async -> [ModelObject] {
         let statuses = await state.pool.statuses()
         let chat = state.configuration.models.flatMap { served -> [ModelObject] in
@@ -36,7 +36,11 @@ struct ModelsController: Sendable {
             return [ModelObject(status, created: state.startedAt)]
                 + catalog.adapters(of: served.id).map { ModelObject(adapter: $0, base: status) }
         }
-        return chat + [ModelObject(embeddingModel: EmbeddingProvider.modelID, loaded: await state.embeddings.isLoaded,
+        var experts: [ModelObject] = []
+        if let service = state.experts, let live = await service.live {
+            experts.append(ModelObject(experts: live, id: service.modelID, base: statuses.first { $0.served.id == live.base.id }))
+        }
+        return chat + experts + [ModelObject(embeddingModel: EmbeddingProvider.modelID, loaded: await state.embeddings.isLoaded,
                                    created: state.startedAt)]
     }
 

@@ -44,6 +44,21 @@ final class ServerMetrics: Sendable {
                              labels: [("result", cache)]).increment()
     }
 
+    private static let routingBuckets: [Duration] = [
+        .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2.5), .milliseconds(5),
+        .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .seconds(1),
+    ]
+
+    /// One request routed among the experts (`none` when no expert was chosen), and how long routing took, embedding
+    /// included.
+    func recordExpertRoute(expert: String, duration: Duration) {
+        registry.makeCounter(descriptor: descriptor("expert_routes", unit: "total", help: "Requests routed among the LoRA experts, by expert"),
+                             labels: [("expert", expert)]).increment()
+        registry.makeDurationHistogram(
+            descriptor: descriptor("expert_routing", unit: "seconds", help: "Expert routing latency, query embedding included"),
+            labels: [], buckets: Self.routingBuckets).record(duration)
+    }
+
     /// Time from receiving a streamed request to sending its first token.
     func recordFirstToken(model: String, after duration: Duration) {
         registry.makeDurationHistogram(

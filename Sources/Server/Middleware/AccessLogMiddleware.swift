@@ -3,7 +3,7 @@ import Hummingbird
 import Logging
 
 /// Logs one structured line per request — request id, method, path (without the query), status, duration,
-/// and for completions the model and cache result — and returns the id as `X-Request-Id`. Bodies and
+/// and for completions the model, cache result and expert — and returns the id as `X-Request-Id`. Bodies and
 /// message contents are never logged.
 struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
     static var requestIDHeader: HTTPField.Name { HTTPField.Name("X-Request-Id")! }
@@ -22,6 +22,7 @@ struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
         ]
         if let model = response.headers[HTTPField.Name("X-GroupQwen-Model")!] { metadata["model"] = .string(model) }
         if let cache = response.headers[HTTPField.Name("X-GroupQwen-Cache")!] { metadata["cache"] = .string(cache) }
+        if let expert = response.headers[HTTPField.Name("X-GroupQwen-Expert")!] { metadata["expert"] = .string(expert) }
         context.logger.info("request", metadata: metadata)
         return response
     }

@@ -3,7 +3,7 @@ import Gateway
 
 /// One entry of `GET /v1/models`: OpenAI's fields plus GroupQwen's `state`, `tier`, `labels` and
 /// `context_length`; an adapter-model (`base:adapter`) adds `parent` (the base id), `rank`, `targets`,
-/// `alpha`, `scale` and `description`.
+/// `alpha`, `scale` and `description`; the experts model adds `parent` and `experts` (the live experts' ids).
 struct ModelObject: Encodable, Sendable {
     /// What an adapter-model adds.
     struct AdapterDetails: Sendable {
@@ -25,11 +25,13 @@ struct ModelObject: Encodable, Sendable {
     let labels: [String]
     let contextLength: Int?
     let adapter: AdapterDetails?
+    /// The experts model: its base model and the live experts (`parent`, `experts`).
+    var experts: (parent: String, ids: [String])?
 
     enum CodingKeys: String, CodingKey {
         case id, object, created, state, tier, labels
         case ownedBy = "owned_by", contextLength = "context_length"
-        case parent, rank, targets, alpha, scale, description
+        case parent, rank, targets, alpha, scale, description, experts
     }
 
     init(_ status: ModelStatus, created: Int) {
@@ -60,6 +62,19 @@ struct ModelObject: Encodable, Sendable {
         labels = served.labels
         contextLength = served.contextLength
         adapter = nil
+    }
+
+    /// The experts model (`experts.model_id`) while a release is live: `state` `loaded` (its adapters are in memory;
+    /// the base's entry tells whether the base is), the base's tier and context, `created` when it was deployed.
+    init(experts live: LiveExperts, id: String, base: ModelStatus?) {
+        self.id = id
+        created = live.release.deployed
+        state = "loaded"
+        tier = live.base.tier
+        labels = ["experts"]
+        contextLength = base?.contextLength ?? live.base.contextLength
+        adapter = nil
+        experts = (parent: live.base.id, ids: live.release.experts.map(\.id))
     }
 
     /// An adapter-model. Its `state` is `loaded` (the adapter's weights are in memory whether or not the
@@ -93,6 +108,10 @@ struct ModelObject: Encodable, Sendable {
             try c.encode(adapter.alpha, forKey: .alpha)
             try c.encode(adapter.scale, forKey: .scale)
             try c.encode(adapter.description, forKey: .description)
+        }
+        if let experts {
+            try c.encode(experts.parent, forKey: .parent)
+            try c.encode(experts.ids, forKey: .experts)
         }
     }
 }

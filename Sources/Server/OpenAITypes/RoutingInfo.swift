@@ -38,6 +38,41 @@ struct RoutingInfo: Encodable, Sendable {
         let scale: Double
     }
 
+    /// What the expert router decided: the chosen expert (`id`/`version` null for none), its confidence, the best and
+    /// second-best experts, the deployment, whether the expert's system prompt was added, and the routing time.
+    struct Expert: Encodable, Sendable {
+        struct Candidate: Encodable, Sendable {
+            let id: String
+            let confidence: Double
+        }
+
+        let id: String?
+        let version: Int?
+        let confidence: Double
+        let best: Candidate
+        let runnerUp: Candidate?
+        let deployment: Int
+        let systemPromptAdded: Bool
+        let routingMs: Double
+
+        enum CodingKeys: String, CodingKey {
+            case id, version, confidence, best, runnerUp = "runner_up", deployment, systemPromptAdded = "system_prompt_added"
+            case routingMs = "routing_ms"
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(id, forKey: .id)
+            try c.encode(version, forKey: .version)
+            try c.encode(confidence, forKey: .confidence)
+            try c.encode(best, forKey: .best)
+            try c.encode(runnerUp, forKey: .runnerUp)
+            try c.encode(deployment, forKey: .deployment)
+            try c.encode(systemPromptAdded, forKey: .systemPromptAdded)
+            try c.encode(routingMs, forKey: .routingMs)
+        }
+    }
+
     let model: String
     let tier: Int
     let complexity: Double
@@ -49,9 +84,11 @@ struct RoutingInfo: Encodable, Sendable {
     let latencyMs: Int
     /// The LoRA adapters applied (empty for the bare model).
     let adapters: [Adapter]
+    /// Present when the expert router was asked.
+    let expert: Expert?
 
     enum CodingKeys: String, CodingKey {
-        case model, tier, complexity, profile, routed, confidence, cache, escalations, latencyMs = "latency_ms", adapters
+        case model, tier, complexity, profile, routed, confidence, cache, escalations, latencyMs = "latency_ms", adapters, expert
     }
 }
 
@@ -83,14 +120,20 @@ struct RoutingOutcome: Sendable {
     var base: String?
     /// The LoRA adapters applied.
     var adapters: AdapterSelection = .none
+    /// What the expert router decided, when it was asked.
+    var expert: ExpertChoice?
+    /// Whether the answering candidate put the expert's system prompt before the conversation.
+    var systemPromptAdded = false
 
     /// The model label of the metrics: the configured model that ran.
     var metricsModel: String { base ?? model.id }
 
-    /// `X-GroupQwen-*` response headers (`X-GroupQwen-Adapter`: `id@scale`, comma-separated, with adapters).
+    /// `X-GroupQwen-*` response headers (`X-GroupQwen-Adapter`: `id@scale`, comma-separated, with adapters;
+    /// `X-GroupQwen-Expert`: the routed expert or `none`, when the expert router was asked).
     var headers: [(String, String)] {
         var headers = [("X-GroupQwen-Model", model.id), ("X-GroupQwen-Tier", String(model.tier)), ("X-GroupQwen-Cache", cache.label)]
         if let adapter = adapters.header { headers.append(("X-GroupQwen-Adapter", adapter)) }
+        if let expert { headers.append(("X-GroupQwen-Expert", expert.label)) }
         return headers
     }
 
@@ -107,6 +150,6 @@ struct RoutingOutcome: Sendable {
                            profile: plan.profile, routed: !plan.forced,
                            confidence: confidence.map { ($0 * 1000).rounded() / 1000 },
                            cache: cacheInfo, escalations: escalations.map(RoutingInfo.Step.init),
-                           latencyMs: ms, adapters: adapters.info)
+                           latencyMs: ms, adapters: adapters.info, expert: expert?.info(systemPromptAdded: systemPromptAdded))
     }
 }
