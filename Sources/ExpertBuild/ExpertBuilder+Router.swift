@@ -20,7 +20,9 @@ extension ExpertBuilder {
     func buildRouter(_ members: [ReleaseMember]) async throws -> RouterStageResult {
         let folder = configuration.output.appendingPathComponent("router", isDirectory: true)
         let offDomain = try configuration.offDomain.map(OffDomainFile.load) ?? OffDomainFile(calibration: [], heldOut: [])
-        let settings = String(decoding: try JSONEncoder().encode(configuration.router), as: UTF8.self)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys  // key order is otherwise per process
+        let settings = String(decoding: try encoder.encode(configuration.router), as: UTF8.self)
         var parts = ["router", settings, EmbeddingProvider.modelID] + offDomain.calibration + ["#"] + offDomain.heldOut
         for m in members {
             parts += ["expert", m.record.id] + m.outcome.curate.userPrompts + ["#"] + m.outcome.evaluate.answers.map(\.prompt)

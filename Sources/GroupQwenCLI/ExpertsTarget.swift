@@ -32,7 +32,7 @@ struct ExpertsTargetOptions: ParsableArguments {
     /// The live release, or nil.
     func live() async throws -> ExpertRelease? {
         guard server != nil else { return try registry().current() }
-        let (status, data) = try await request("GET", "/v1/experts/release")
+        let (status, data) = try await request("GET", "/v1/experts?format=release")
         if status == 404 { return nil }
         guard status == 200 else { throw ExpertsCommandError.server(status: status, body: data) }
         return try ExpertRelease(jsonData: data)

@@ -8,10 +8,22 @@ import Hummingbird
 struct ExpertsController: Sendable {
     let state: ServerState
 
-    /// The live release (empty `data` and `null` deployment when none).
+    /// The live release (empty `data` and `null` deployment when none). With `?format=release`: the live
+    /// `ExpertRelease` document itself (router weights included), as `groupqwen experts build` compares against it and
+    /// `POST /v1/experts/deploy` takes it; 404 `no_experts_deployed` when none is live.
     func list(_ request: Request, context: some RequestContext) async throws -> Response {
         let experts = try state.requireExperts()
-        return ModelsController.json(try await listing(experts, live: await experts.live))
+        let live = await experts.live
+        if request.uri.queryParameters.get("format") == "release" {
+            guard let live else {
+                throw APIError(status: .notFound, message: "no experts are deployed", type: "invalid_request_error", param: nil,
+                               code: "no_experts_deployed")
+            }
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(data: try live.release.jsonData())))
+        }
+        return ModelsController.json(try await listing(experts, live: live))
     }
 
     /// Every stored version of one expert; 404 `expert_not_found` for an id never deployed.
