@@ -66,6 +66,14 @@ let package = Package(
             ],
             swiftSettings: optimized
         ),
+        .target(
+            name: "ExpertBuild",
+            dependencies: [
+                "Gateway", "Training", "FineTuning", "Engine", "Tokenizers", "ModelStore",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: optimized
+        ),
         .executableTarget(
             name: "ExpertRouterBench", dependencies: ["Gateway", "FineTuning", "ModelStore"],
             path: "Benchmarks/ExpertRouterBench", swiftSettings: optimized
@@ -85,7 +93,7 @@ let package = Package(
         .executableTarget(
             name: "GroupQwenCLI",
             dependencies: [
-                "Engine", "Kernels", "GGUF", "ModelStore", "Gateway", "Server", "Embeddings", "FineTuning", "Training",
+                "Engine", "Kernels", "GGUF", "ModelStore", "Gateway", "Server", "Embeddings", "FineTuning", "Training", "ExpertBuild",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: optimized
@@ -107,6 +115,7 @@ let package = Package(
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Engine", "ModelStore", "FineTuning"]),
+        .testTarget(name: "ExpertBuildTests", dependencies: ["ExpertBuild", "Gateway", "FineTuning"]),
         .testTarget(
             name: "ServerTests",
             dependencies: [

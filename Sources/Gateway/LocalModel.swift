@@ -43,6 +43,13 @@ public final class LocalModel: Sendable {
         self.loadedAt = Date()
     }
 
+    /// Loads the GGUF file at `path` as a model served under `id`, outside any pool (tools that generate as the
+    /// server would: the same chat template, stop strings and scheduler), with `maxConcurrent` sequences per batch.
+    public static func load(path: String, id: String, threads: Int? = nil, maxConcurrent: Int = 8) throws -> LocalModel {
+        try LocalModel(served: ServedModel(id: id, source: path, maxConcurrent: maxConcurrent), path: path, threads: threads,
+                       maxQueued: 4_096, prefillTokensPerStep: 512)
+    }
+
     /// See `chatStopStrings`.
     static func chatStopStrings(template: ChatTemplate?, tokenizer: Tokenizer) -> [String] {
         let end = "<|im_end|>"

@@ -56,6 +56,14 @@ public struct ExpertRouter: Sendable, Equatable, Codable {
             }
         }
 
+        /// `logistic_regression` or `knn`, as stored.
+        public var kindName: String {
+            switch self {
+            case .logisticRegression: "logistic_regression"
+            case .nearestNeighbors: "knn"
+            }
+        }
+
         var classCount: Int {
             switch self {
             case let .logisticRegression(m): m.classCount
