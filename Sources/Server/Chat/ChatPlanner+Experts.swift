@@ -55,14 +55,14 @@ extension ChatPlanner {
     /// Routes the request among `live`'s experts. The semantic cache's query (the last user turn) is embedded once
     /// with the cache's model and handed to the encoder when it is the router's last user turn as well (it needed no
     /// trimming or truncation), so neither embeds it twice.
-    func routeExpert(_ input: ChatInput, live: LiveExperts, encoder: ExpertQueryEncoder) async throws -> ExpertPlan {
+    func routeExpert(_ input: ChatInput, live: LiveExperts) async throws -> ExpertPlan {
         let started = ContinuousClock.now
         let messages = input.body.messages.map { (role: $0.role, text: $0.content) }
         let cacheQuery = CacheContext.query(messages)
         let query = ExpertQuery(messages: messages) ?? ExpertQuery(lastUser: cacheQuery)
         let reusable = query.lastUser == cacheQuery
         let vector = reusable || state.cache != nil ? try await state.cacheKeys.embed([cacheQuery]).vectors[0] : nil
-        let embedding = try await encoder.embedding(for: query, lastUserEmbedding: reusable ? vector : nil)
+        let embedding = try await live.encoder.embedding(for: query, lastUserEmbedding: reusable ? vector : nil)
         guard embedding.count == live.router.dimension else {
             throw APIError.internalError("the expert router takes \(live.router.dimension) values, the query embedding has \(embedding.count)")
         }

@@ -23,19 +23,21 @@ struct ChatPlanner: Sendable {
     func plan(_ input: ChatInput, headers: HTTPFields) async throws -> ChatPlan {
         let catalog = await state.adapters.catalog
         let mode = try await expertMode(input)
-        var target: ModelTarget?
-        if case .named = mode {} else {
-            target = try ModelTarget.resolve(model: input.body.model, fields: input.body.adapterFields, state: state, catalog: catalog)
-        }
+        let target: ModelTarget?, routing: RoutingPlan
         var expert: ExpertPlan?
-        if let live = mode.live, let service = state.experts {
-            expert = try await routeExpert(input, live: live, encoder: service.encoder)
-        }
         if case let .named(live) = mode {
+            expert = try await routeExpert(input, live: live)
             let chosen = expert?.candidate ?? AnswerCandidate(model: live.base, remote: nil)
             target = ModelTarget(served: chosen.model, base: live.base, adapters: chosen.adapters)
+            routing = try routingPlan(input, headers: headers, target: target, catalog: catalog)
+        } else {
+            target = try ModelTarget.resolve(model: input.body.model, fields: input.body.adapterFields, state: state, catalog: catalog)
+            routing = try routingPlan(input, headers: headers, target: target, catalog: catalog)
+            // auto: the experts take part when the device profile allows their base model's tier.
+            if case let .automatic(live) = mode, live.base.tier <= state.configuration.routing.profiles[routing.profile] ?? .max {
+                expert = try await routeExpert(input, live: live)
+            }
         }
-        let routing = try routingPlan(input, headers: headers, target: target, catalog: catalog)
         var candidates = routing.candidates.map { candidate($0, target: target, catalog: catalog) }
         if let chosen = expert?.candidate {
             // Named: the expert is the forced target (with its system prompt); auto: it answers first.

@@ -54,10 +54,7 @@ struct ExpertList: Encodable, Sendable {
 
         init(_ release: ExpertRelease) {
             let router = release.router
-            switch router.classifier {
-            case .logisticRegression: classifier = ExpertRouterTrainer.ClassifierKind.logisticRegression.rawValue
-            case .nearestNeighbors: classifier = ExpertRouterTrainer.ClassifierKind.nearestNeighbors.rawValue
-            }
+            classifier = router.classifier.kindName
             threshold = router.threshold
             embeddingModel = router.embeddingModel
             expertIDs = router.expertIDs

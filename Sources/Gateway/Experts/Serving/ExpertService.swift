@@ -145,7 +145,7 @@ public actor ExpertService {
                                                     fingerprint: file.fingerprint, origin: .expert(id: expert.id, version: expert.version),
                                                     loadedAt: file.loadedAt, loadDuration: file.loadDuration)
         }
-        let experts = LiveExperts(release: release, base: loaded.base, adapters: adapters)
+        let experts = LiveExperts(release: release, base: loaded.base, adapters: adapters, encoder: encoder)
         live = experts
         return experts
     }

@@ -9,11 +9,14 @@ public struct LiveExperts: Sendable {
     public let base: ServedModel
     /// Each expert's adapter, by expert id (origin `.expert(id:version:)`, served as `MODEL_ID:EXPERT`).
     public let adapters: [String: RegisteredAdapter]
+    /// Turns a request into the router's input (shared by every release: its cache holds embeddings, not routes).
+    public let encoder: ExpertQueryEncoder
 
-    public init(release: ExpertRelease, base: ServedModel, adapters: [String: RegisteredAdapter]) {
+    public init(release: ExpertRelease, base: ServedModel, adapters: [String: RegisteredAdapter], encoder: ExpertQueryEncoder) {
         self.release = release
         self.base = base
         self.adapters = adapters
+        self.encoder = encoder
     }
 
     public var router: ExpertRouter { release.router }
