@@ -163,3 +163,17 @@ def test_deploy_and_rollback_while_clients_stream(deployed):
     # A rollback past the first version is refused with a clear error, and nothing changes.
     r = run("experts", "rollback", "sql", "--server", base, check=False)
     assert r.returncode != 0 and "first" in r.stderr
+
+
+def test_a_failed_stage_names_itself_and_deploys_nothing(deployed, tmp_path):
+    base, _, _ = deployed
+    before = httpx.get(base + "/v1/experts").json()
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello"}]}\nnot json\n')
+    config = tmp_path / "bad.yaml"
+    config.write_text(f"base_model: smollm2-135m\noutput: {tmp_path / 'build'}\nexperts:\n  - {{id: broken, data: {bad}}}\n")
+    r = run("experts", "build", str(config), "--server", base, check=False)
+    assert r.returncode == 1
+    assert "expert 'broken': data failed" in r.stderr and "line 2" in r.stderr
+    after = httpx.get(base + "/v1/experts").json()
+    assert after["deployment"] == before["deployment"] and after["data"] == before["data"]
