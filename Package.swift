@@ -75,7 +75,7 @@ let package = Package(
             swiftSettings: optimized
         ),
         .executableTarget(
-            name: "ExpertRouterBench", dependencies: ["Gateway", "FineTuning", "ModelStore"],
+            name: "ExpertRouterBench", dependencies: ["Gateway", "FineTuning", "ModelStore", "ExpertBuild"],
             path: "Benchmarks/ExpertRouterBench", swiftSettings: optimized
         ),
         .target(
@@ -114,7 +114,7 @@ let package = Package(
             dependencies: ["Training", "Engine", "GGUF", "Tokenizers", "FineTuning", "ModelStore"],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Engine", "ModelStore", "FineTuning"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Engine", "ModelStore", "FineTuning", "ExpertBuild"]),
         .testTarget(name: "ExpertBuildTests", dependencies: ["ExpertBuild", "Gateway", "FineTuning"]),
         .testTarget(
             name: "ServerTests",

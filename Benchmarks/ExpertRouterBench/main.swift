@@ -3,6 +3,7 @@
 // paraphrases and the held-out half of off-domain.txt, sweeps their hyperparameters (chosen by the out-of-fold
 // calibration numbers, not the held-out ones), measures the effect of the context window, and times routing a
 // request (embedding included) on this machine. Prints numbers; asserts nothing.
+import ExpertBuild
 import Foundation
 import Gateway
 import ModelStore
@@ -20,7 +21,9 @@ guard ModelStore().localPath(for: EmbeddingProvider.modelID) != nil else {
 }
 let provider = EmbeddingProvider(fetchMissing: false, threads: 1, precision: .q8_0)   // as the server's cache keys
 let embed: ExpertQueryEncoder.Embed = { try await provider.embed($0).vectors }
-let data = try ExpertExamples.load()
+let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("docs/examples/experts/experts.yaml")
+let data = try ExpertRouterData.load(ExpertBuildConfiguration.load(path: examples.path))
 print("experts: " + data.experts.map { "\($0.id) (\($0.trainingPrompts.count) training prompts, \($0.heldOut.count) held out)" }.joined(separator: ", "))
 print("off-domain: \(data.offDomainCalibration.count) calibration, \(data.offDomainHeldOut.count) held out; built-in none prompts: \(OffDomainPrompts.generic.count)")
 
@@ -135,7 +138,7 @@ let contextual: [(String, String)] = [
 let inDomain = data.experts.flatMap { e in e.heldOut.map { (e, $0) } }
 let offDomain = data.offDomainHeldOut
 let genericSystem = "You are a helpful assistant."
-@MainActor func expert(_ id: String) -> ExpertExamples.Expert { data.experts.first { $0.id == id }! }
+@MainActor func expert(_ id: String) -> ExpertRouterData.Expert { data.experts.first { $0.id == id }! }
 print("weights (previous, system) | paraphrases: alone, after another expert's turn | off-domain to none: alone, after an in-domain turn | contextual prompts: alone, + previous turn, + previous turn + system prompt | off-domain under an expert's system prompt, routed to it")
 for (wp, ws): (Float, Float) in [(0, 0), (0.15, 0.1), (0.3, 0.2), (0.5, 0.3), (0.8, 0.5)] {
     let encoder = ExpertQueryEncoder(previousUserWeight: wp, systemWeight: ws, embed: embed)
