@@ -74,6 +74,11 @@ let package = Package(
             ],
             swiftSettings: optimized
         ),
+        .target(
+            name: "RoutingEvaluation",
+            dependencies: ["Gateway", "Engine", "Tokenizers", "ModelStore", "GGUF"],
+            swiftSettings: optimized
+        ),
         .executableTarget(
             name: "ExpertRouterBench", dependencies: ["Gateway", "FineTuning", "ModelStore", "ExpertBuild"],
             path: "Benchmarks/ExpertRouterBench", swiftSettings: optimized
@@ -94,6 +99,7 @@ let package = Package(
             name: "GroupQwenCLI",
             dependencies: [
                 "Engine", "Kernels", "GGUF", "ModelStore", "Gateway", "Server", "Embeddings", "FineTuning", "Training", "ExpertBuild",
+                "RoutingEvaluation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: optimized
@@ -116,6 +122,7 @@ let package = Package(
         ),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Engine", "ModelStore", "FineTuning", "ExpertBuild"]),
         .testTarget(name: "ExpertBuildTests", dependencies: ["ExpertBuild", "Gateway", "FineTuning"]),
+        .testTarget(name: "RoutingEvaluationTests", dependencies: ["RoutingEvaluation", "Gateway"]),
         .testTarget(
             name: "ServerTests",
             dependencies: [

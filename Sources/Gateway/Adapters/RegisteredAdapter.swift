@@ -56,9 +56,10 @@ public struct RegisteredAdapter: Sendable {
     public var modelID: String { served.servedAs ?? ServedAdapter.modelID(base: baseModel, adapter: served.id) }
 
     /// The adapter as a model routing can pick and responses name: `base:adapter`, on the base's source and
-    /// limits, with the adapter's tier (the base's when it has none) and labels.
+    /// limits and capabilities, with the adapter's tier (the base's when it has none) and labels.
     public func servedModel(base: ServedModel) -> ServedModel {
         ServedModel(id: modelID, source: base.source, contextLength: base.contextLength, tier: served.tier ?? base.tier,
-                    labels: served.labels, maxConcurrent: base.maxConcurrent, maxQueued: base.maxQueued, preload: false)
+                    labels: served.labels, maxConcurrent: base.maxConcurrent, maxQueued: base.maxQueued, preload: false,
+                    capabilities: base.capabilities)
     }
 }

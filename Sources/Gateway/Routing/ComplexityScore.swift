@@ -24,10 +24,13 @@ public struct RoutingRequest: Sendable {
     public var maxTokens: Int?
     /// Device profile from the request (`X-GroupQwen-Device` header or `device_profile` field).
     public var profile: String?
+    /// The MiniLM embedding of the last user turn (`LearnedRouter` input); nil leaves the choice to the keyword score.
+    public var embedding: [Float]?
 
-    public init(messages: [(role: String, text: String)], maxTokens: Int? = nil, profile: String? = nil) {
+    public init(messages: [(role: String, text: String)], maxTokens: Int? = nil, profile: String? = nil, embedding: [Float]? = nil) {
         self.messages = messages
         self.maxTokens = maxTokens
         self.profile = profile
+        self.embedding = embedding
     }
 }

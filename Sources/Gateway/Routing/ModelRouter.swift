@@ -18,21 +18,27 @@ public struct ModelRouter: Sendable {
         return model.isEmpty || model == "auto"
     }
 
-    /// Plans a request. `forcedModel` (a configured id) skips routing but still reports the complexity.
-    public func plan(_ request: RoutingRequest, forcedModel: String? = nil) throws(RoutingError) -> RoutingPlan {
+    /// Plans a request that needs `capability`. `forcedModel` (a configured id) skips routing but still reports the
+    /// complexity; it must have the capability. Routing only considers the models that have it.
+    public func plan(_ request: RoutingRequest, forcedModel: String? = nil,
+                     capability: ModelCapability = .chat) throws(RoutingError) -> RoutingPlan {
         let complexity = scorer.score(request)
         let profile = request.profile ?? configuration.defaultProfile
         guard let maxTier = configuration.profiles[profile] else {
             throw .unknownProfile(profile, known: configuration.profiles.keys.sorted())
         }
         if let forcedModel, let served = models.first(where: { $0.id == forcedModel }) {
+            guard served.can(capability) else { throw .missingCapability(capability, model: served.id) }
             return RoutingPlan(complexity: complexity, targetTier: served.tier, profile: profile, candidates: [served], forced: true)
         }
-        let allowed = models.filter { $0.tier <= maxTier }.sorted { ($0.tier, $0.id) < ($1.tier, $1.id) }
+        let capable = models.filter { $0.can(capability) }
+        guard !capable.isEmpty else { throw .missingCapability(capability, model: nil) }
+        let allowed = capable.filter { $0.tier <= maxTier }.sorted { ($0.tier, $0.id) < ($1.tier, $1.id) }
         guard !allowed.isEmpty else {
             throw .noModel("no configured model is allowed for device profile '\(profile)' (highest tier \(maxTier))")
         }
-        let wanted = min(configuration.tier(forScore: complexity.score), maxTier)
+        let learned = learnedChoice(request, complexity: complexity, capable: capable)
+        let wanted = min(learned?.tier ?? configuration.tier(forScore: complexity.score), maxTier)
         // The cheapest model at or above the wanted tier; if none, the biggest allowed one.
         let start = allowed.firstIndex { $0.tier >= wanted } ?? allowed.count - 1
         // One model per tier after the first choice, so escalation always moves to a bigger tier.
@@ -41,6 +47,37 @@ public struct ModelRouter: Sendable {
             candidates.append(model)
         }
         candidates = Array(candidates.prefix(configuration.maxEscalations + 1))
-        return RoutingPlan(complexity: complexity, targetTier: wanted, profile: profile, candidates: candidates, forced: false)
+        var plan = RoutingPlan(complexity: complexity, targetTier: wanted, profile: profile, candidates: candidates, forced: false)
+        if let learned {
+            plan.strategy = .learned
+            plan.predictedQuality = learned.probabilities
+            plan.learnedModels = learnedRouter?.models
+            plan.minConfidence = learned.minConfidence
+        }
+        return plan
+    }
+
+    /// The learned router that applies to this router's models: the configured one or the shipped one, when the
+    /// strategy is `learned` and the chat tiers (one model per tier, cheapest first) are its models.
+    public var learnedRouter: LearnedRouter? {
+        guard configuration.strategy == .learned, let router = configuration.learnedRouter ?? LearnedRouter.shipped else { return nil }
+        let capable = models.filter { $0.can(.chat) }.sorted { ($0.tier, $0.id) < ($1.tier, $1.id) }
+        var tiers: [ServedModel] = []
+        for model in capable where tiers.last?.tier != model.tier { tiers.append(model) }
+        return tiers.map(\.id) == router.models ? router : nil
+    }
+
+    /// The learned router's choice for a request that carries its embedding: the tier to start at, the predicted
+    /// p(correct) per tier and the escalation threshold of each model. Nil when the keyword score decides.
+    private func learnedChoice(_ request: RoutingRequest, complexity: ComplexityScore,
+                               capable: [ServedModel]) -> (tier: Int, probabilities: [Double], minConfidence: [String: Double])? {
+        guard let router = learnedRouter, let embedding = request.embedding,
+              embedding.count == LearnedRouter.embeddingDimension else { return nil }
+        let text = request.messages.last { $0.role == "user" }?.text ?? request.messages.last?.text ?? ""
+        let features = LearnedRouter.features(embedding: embedding, text: text, complexity: complexity)
+        let probabilities = router.probabilities(features)
+        let start = LearnedRouter.startTier(probabilities: probabilities, relativeCosts: router.relativeCosts, costWeight: router.costWeight)
+        guard let model = capable.first(where: { $0.id == router.models[start] }) else { return nil }
+        return (model.tier, probabilities, Dictionary(uniqueKeysWithValues: zip(router.models, router.minConfidence)))
     }
 }

@@ -6,6 +6,8 @@ public enum RoutingError: Error, Sendable, Equatable, CustomStringConvertible {
     case noModel(String)
     /// A `routing:` value is out of range.
     case invalidConfiguration(key: String, message: String)
+    /// The named model (or, with `model` nil, every configured model) lacks what the request needs.
+    case missingCapability(ModelCapability, model: String?)
 
     public var description: String {
         switch self {
@@ -15,6 +17,11 @@ public enum RoutingError: Error, Sendable, Equatable, CustomStringConvertible {
             return reason
         case let .invalidConfiguration(key, message):
             return "\(key) \(message)"
+        case let .missingCapability(capability, model?):
+            return "model '\(model)' does not have the '\(capability.rawValue)' capability"
+                + (capability == .chat ? " (a base model without a chat template: use /v1/completions, or configure capabilities: [chat, completion])" : "")
+        case let .missingCapability(capability, nil):
+            return "no configured model has the '\(capability.rawValue)' capability"
         }
     }
 }

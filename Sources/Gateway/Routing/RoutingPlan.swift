@@ -12,6 +12,24 @@ public struct RoutingPlan: Sendable {
     public var candidates: [ServedModel]
     /// Whether the client named the model (no routing, no escalation).
     public var forced: Bool
+    /// What chose the first candidate: the keyword score or the learned router.
+    public var strategy: RoutingConfiguration.Strategy = .keywords
+    /// The learned router's p(correct) per chat tier, cheapest first (nil for the keyword score).
+    public var predictedQuality: [Double]?
+    /// The learned router's models, in the order of `predictedQuality`.
+    public var learnedModels: [String]?
+    /// The learned router's escalation threshold per model id (nil: `routing.min_confidence` for every model).
+    public var minConfidence: [String: Double]?
+    /// The embedding of the semantic cache's query when routing computed it (the cache then reuses it).
+    public var queryVector: [Float]?
+
+    public init(complexity: ComplexityScore, targetTier: Int, profile: String, candidates: [ServedModel], forced: Bool) {
+        self.complexity = complexity
+        self.targetTier = targetTier
+        self.profile = profile
+        self.candidates = candidates
+        self.forced = forced
+    }
 }
 
 /// One move to a bigger model while answering a request.

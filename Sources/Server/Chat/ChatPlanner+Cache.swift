@@ -13,9 +13,9 @@ extension ChatPlanner {
     /// answers never cross adapters, nor an adapter and the bare model; a routed request's target names the
     /// adapter-models routing may pick, so adding or removing one starts afresh. An expert-routed request's target
     /// adds the deployment and the chosen expert's version (`ExpertChoice.cacheText`), and the key carries the query
-    /// vector routing already computed.
+    /// vector routing already computed (the expert router's, or the learned router's: `routingVector`).
     func cacheKey(_ input: ChatInput, headers: HTTPFields, routing: RoutingPlan, adapters: AdapterSelection = .none,
-                  routable: [RegisteredAdapter] = [], expert: ExpertPlan? = nil) -> ChatCacheKey? {
+                  routable: [RegisteredAdapter] = [], expert: ExpertPlan? = nil, routingVector: [Float]? = nil) -> ChatCacheKey? {
         let body = input.body, parameters = input.parameters
         guard state.cache != nil, body.cache != false, headers[Self.cacheHeader]?.lowercased() != "bypass",
               parameters.n == 1, !parameters.wantsLogprobs, body.responseFormat == nil else { return nil }
@@ -30,6 +30,6 @@ extension ChatPlanner {
         if let expert { target += "|" + expert.choice.cacheText }
         let settings = "\(parameters.sampling)|max=\(parameters.requestedMaxTokens ?? -1)|stop=\(parameters.stop)|ignore_eos=\(parameters.ignoreEndOfGeneration)"
         return ChatCacheKey(context: CacheContext(tenant: tenant, messages: messages, target: target, settings: settings),
-                            query: CacheContext.query(messages), vector: expert?.queryVector)
+                            query: CacheContext.query(messages), vector: expert?.queryVector ?? routingVector)
     }
 }

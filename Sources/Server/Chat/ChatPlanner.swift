@@ -29,10 +29,10 @@ struct ChatPlanner: Sendable {
             expert = try await routeExpert(input, live: live)
             let chosen = expert?.candidate ?? AnswerCandidate(model: live.base, remote: nil)
             target = ModelTarget(served: chosen.model, base: live.base, adapters: chosen.adapters)
-            routing = try routingPlan(input, headers: headers, target: target, catalog: catalog)
+            routing = try await routingPlan(input, headers: headers, target: target, catalog: catalog)
         } else {
             target = try ModelTarget.resolve(model: input.body.model, fields: input.body.adapterFields, state: state, catalog: catalog)
-            routing = try routingPlan(input, headers: headers, target: target, catalog: catalog)
+            routing = try await routingPlan(input, headers: headers, target: target, catalog: catalog)
             // auto: the experts take part when the device profile allows their base model's tier.
             if case let .automatic(live) = mode, live.base.tier <= state.configuration.routing.profiles[routing.profile] ?? .max {
                 expert = try await routeExpert(input, live: live)
@@ -47,16 +47,17 @@ struct ChatPlanner: Sendable {
             routing: routing,
             candidates: candidates,
             constraints: ChatConstraints(input.body),
-            judge: ConfidenceJudge(state.configuration.routing),
+            judge: ConfidenceJudge(state.configuration.routing, perModel: routing.minConfidence),
             cacheKey: cacheKey(input, headers: headers, routing: routing, adapters: target?.adapters ?? .none,
-                              routable: catalog.routable, expert: expert),
+                              routable: catalog.routable, expert: expert, routingVector: routing.queryVector),
             expert: expert?.choice)
     }
 
     /// Routes the request: a named model (`target`) is forced, none asks the router, which chooses among the
     /// configured models and the adapter-models with a tier. An unknown device profile is a 400 naming
-    /// `device_profile`.
-    func routingPlan(_ input: ChatInput, headers: HTTPFields, target: ModelTarget?, catalog: AdapterCatalog) throws -> RoutingPlan {
+    /// `device_profile`. When the learned router applies, the last user turn is embedded for it (by the semantic
+    /// cache's 8-bit MiniLM, so the cache key reuses the vector).
+    func routingPlan(_ input: ChatInput, headers: HTTPFields, target: ModelTarget?, catalog: AdapterCatalog) async throws -> RoutingPlan {
         let body = input.body
         var models = state.configuration.models
         for adapter in catalog.routable {
@@ -65,17 +66,25 @@ struct ChatPlanner: Sendable {
         if let target, !models.contains(where: { $0.id == target.served.id }) { models.append(target.served) }
         let router = models.count == state.router.models.count ? state.router
             : ModelRouter(configuration: state.configuration.routing, models: models)
-        let routingRequest = RoutingRequest(
+        var routingRequest = RoutingRequest(
             messages: body.messages.map { (role: $0.role, text: $0.content) },
             maxTokens: input.parameters.requestedMaxTokens,
             profile: headers[Self.deviceProfileHeader] ?? body.deviceProfile)
+        var queryText: String?
+        if target == nil, router.learnedRouter != nil {
+            let text = body.messages.last { $0.role == "user" }?.content ?? body.messages.last?.content ?? ""
+            routingRequest.embedding = try await state.cacheKeys.embed([text]).vectors.first
+            queryText = text
+        }
         do {
-            return try router.plan(routingRequest, forcedModel: target?.served.id)
+            var plan = try router.plan(routingRequest, forcedModel: target?.served.id)
+            if let queryText, queryText == CacheContext.query(routingRequest.messages) { plan.queryVector = routingRequest.embedding }
+            return plan
         } catch {
             switch error {
             case .unknownProfile:
                 throw APIError.invalidParameter(error.description, param: "device_profile")
-            case .noModel, .invalidConfiguration:
+            case .noModel, .invalidConfiguration, .missingCapability:
                 throw APIError.invalidParameter(error.description, param: "model")
             }
         }

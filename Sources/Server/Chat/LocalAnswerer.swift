@@ -56,7 +56,7 @@ struct LocalAnswerer: ChatAnswerer {
             return .answered(parameters.stream ? reply.bufferedStream(outputs) : reply.response(outputs))
         }
         let streams = try GenerationRunner.submit(model: model, promptIDs: promptIDs, options: options)
-        let judge = turn.plan.judge
+        let judge = turn.plan.judge.judging(served.id)
         if parameters.stream {
             // Judge the first tokens before anything is sent, so an escalation stays invisible.
             let probed = streams.map { ProbedStream($0, probeTokens: judge.probeTokens) }

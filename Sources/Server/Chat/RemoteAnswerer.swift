@@ -15,7 +15,7 @@ struct RemoteAnswerer: ChatAnswerer {
     func answer(_ input: ChatInput, turn: AnswerTurn) async throws -> AnswerAttempt {
         let served = candidate.model
         let forwarder = RemoteForwarder(state: state, backend: backend, routing: turn.outcome(candidate),
-                                        judge: turn.judgesConfidence ? turn.plan.judge : nil, recorder: turn.recorder)
+                                        judge: turn.judgesConfidence ? turn.plan.judge.judging(served.id) : nil, recorder: turn.recorder)
         do {
             return .answered(try await forwarder.chat(body: input.rawBody, stream: input.parameters.stream))
         } catch let unsure as RemoteLowConfidence {

@@ -1,3 +1,4 @@
+import Foundation
 import Gateway
 
 extension RoutingConfiguration: Decodable {
@@ -11,6 +12,8 @@ extension RoutingConfiguration: Decodable {
         case lengthSaturation = "length_saturation"
         case depthSaturation = "depth_saturation"
         case outputSaturation = "output_saturation"
+        case strategy
+        case learnedRouter = "learned_router"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -26,6 +29,26 @@ extension RoutingConfiguration: Decodable {
         if let v = try c.decodeIfPresent(Int.self, forKey: .lengthSaturation) { lengthSaturation = v }
         if let v = try c.decodeIfPresent(Int.self, forKey: .depthSaturation) { depthSaturation = v }
         if let v = try c.decodeIfPresent(Int.self, forKey: .outputSaturation) { outputSaturation = v }
+        if let s = try c.decodeIfPresent(String.self, forKey: .strategy) {
+            guard let strategy = Strategy(rawValue: s) else {
+                throw DecodingError.dataCorruptedError(forKey: .strategy, in: c, debugDescription: "must be 'learned' or 'keywords'")
+            }
+            self.strategy = strategy
+        }
+        learnedRouterPath = try c.decodeIfPresent(String.self, forKey: .learnedRouter)
+    }
+
+    /// Reads `learned_router:` (a file written by `groupqwen route calibrate`), relative to `directory`.
+    mutating func loadLearnedRouter(relativeTo directory: URL) throws(ServerConfigurationError) {
+        guard let path = learnedRouterPath else { return }
+        let expanded = (path as NSString).expandingTildeInPath
+        let url = expanded.hasPrefix("/") ? URL(fileURLWithPath: expanded) : directory.appendingPathComponent(expanded).standardized
+        do {
+            learnedRouter = try JSONDecoder().decode(LearnedRouter.self, from: Data(contentsOf: url))
+        } catch {
+            throw .invalid(key: "routing.learned_router", message: "cannot read a learned router from \(url.path): \(error)", line: nil)
+        }
+        learnedRouterPath = url.path
     }
 }
 

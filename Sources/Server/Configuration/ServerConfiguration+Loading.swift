@@ -46,6 +46,10 @@ extension ServerConfiguration: Decodable {
         let directory = URL(fileURLWithPath: (path as NSString).expandingTildeInPath).deletingLastPathComponent()
         configuration.resolveAdapterPaths(relativeTo: directory)
         configuration.resolveTrainingPaths(relativeTo: directory)
+        try configuration.routing.loadLearnedRouter(relativeTo: directory)
+        if let router = configuration.routing.learnedRouter {
+            do { try router.validate() } catch { throw .invalid(key: "routing.learned_router", message: "\(error)", line: nil) }
+        }
         return configuration
     }
 
@@ -254,7 +258,7 @@ extension ServerLimits: Decodable {
 /// One `models:` entry in the YAML file (snake_case keys, everything but `id` optional).
 struct ServedModelEntry: Decodable {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case id, source, tier, labels, preload, url, attempts, adapters
+        case id, source, tier, labels, preload, url, attempts, adapters, capabilities
         case contextLength = "context_length"
         case maxConcurrent = "max_concurrent"
         case maxQueued = "max_queued"
@@ -269,22 +273,37 @@ struct ServedModelEntry: Decodable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let id = try c.decode(String.self, forKey: .id)
         let known = ServedModel.defaults.first { $0.id == id }
+        let source = try c.decodeIfPresent(String.self, forKey: .source) ?? known?.source ?? id
+        let remote = try c.decodeIfPresent(String.self, forKey: .url)
         served = ServedModel(
             id: id,
-            source: try c.decodeIfPresent(String.self, forKey: .source) ?? known?.source ?? id,
+            source: source,
             contextLength: try c.decodeIfPresent(Int.self, forKey: .contextLength),
             tier: try c.decodeIfPresent(Int.self, forKey: .tier) ?? known?.tier ?? 1,
             labels: try c.decodeIfPresent([String].self, forKey: .labels) ?? known?.labels ?? [],
             maxConcurrent: try c.decodeIfPresent(Int.self, forKey: .maxConcurrent) ?? 8,
             maxQueued: try c.decodeIfPresent(Int.self, forKey: .maxQueued),
             preload: try c.decodeIfPresent(Bool.self, forKey: .preload) ?? false,
-            remote: try c.decodeIfPresent(String.self, forKey: .url).map { url in
+            remote: try remote.map { url in
                 RemoteEndpoint(url: url, model: try c.decodeIfPresent(String.self, forKey: .remoteModel),
                                apiKey: try c.decodeIfPresent(String.self, forKey: .apiKey),
                                timeoutSeconds: try c.decodeIfPresent(Double.self, forKey: .timeout) ?? 120,
                                attempts: try c.decodeIfPresent(Int.self, forKey: .attempts) ?? 3)
             },
-            adapters: try c.decodeIfPresent([ServedAdapterEntry].self, forKey: .adapters)?.map(\.served) ?? [])
+            adapters: try c.decodeIfPresent([ServedAdapterEntry].self, forKey: .adapters)?.map(\.served) ?? [],
+            capabilities: try c.decodeIfPresent([ModelCapability].self, forKey: .capabilities).map(Set.init)
+                ?? Self.capabilities(source: source, remote: remote != nil))
+    }
+
+    /// Capabilities of a model configured without `capabilities:`: a remote model chats; a known model has its
+    /// default's; a GGUF path is read (`ModelCapability.detect`); anything else (not fetched yet) chats.
+    static func capabilities(source: String, remote: Bool) -> Set<ModelCapability> {
+        if remote { return [.chat, .completion] }
+        if let known = ServedModel.defaults.first(where: { $0.source == source }) { return known.capabilities }
+        if source.hasSuffix(".gguf"), let detected = ModelCapability.detect(path: (source as NSString).expandingTildeInPath) {
+            return detected
+        }
+        return [.chat, .completion]
     }
 }
 

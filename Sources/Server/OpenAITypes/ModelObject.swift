@@ -1,8 +1,8 @@
 import Engine
 import Gateway
 
-/// One entry of `GET /v1/models`: OpenAI's fields plus GroupQwen's `state`, `tier`, `labels` and
-/// `context_length`; an adapter-model (`base:adapter`) adds `parent` (the base id), `rank`, `targets`,
+/// One entry of `GET /v1/models`: OpenAI's fields plus GroupQwen's `state`, `tier`, `labels`, `capabilities`
+/// (`chat`, `completion`, `embeddings`) and `context_length`; an adapter-model (`base:adapter`) adds `parent` (the base id), `rank`, `targets`,
 /// `alpha`, `scale` and `description`; the experts model adds `parent` and `experts` (the live experts' ids).
 struct ModelObject: Encodable, Sendable {
     /// What an adapter-model adds.
@@ -23,13 +23,14 @@ struct ModelObject: Encodable, Sendable {
     /// nil only for an adapter-model without a tier (it answers only when named).
     let tier: Int?
     let labels: [String]
+    var capabilities: [String] = [ModelCapability.chat.rawValue]
     let contextLength: Int?
     let adapter: AdapterDetails?
     /// The experts model: its base model and the live experts (`parent`, `experts`).
     var experts: (parent: String, ids: [String])?
 
     enum CodingKeys: String, CodingKey {
-        case id, object, created, state, tier, labels
+        case id, object, created, state, tier, labels, capabilities
         case ownedBy = "owned_by", contextLength = "context_length"
         case parent, rank, targets, alpha, scale, description, experts
     }
@@ -40,6 +41,7 @@ struct ModelObject: Encodable, Sendable {
         state = status.state.rawValue
         tier = status.served.tier
         labels = status.served.labels
+        capabilities = status.served.capabilities.sorted().map(\.rawValue)
         contextLength = status.contextLength ?? status.served.contextLength
         adapter = nil
     }
@@ -50,6 +52,7 @@ struct ModelObject: Encodable, Sendable {
         state = loaded ? "loaded" : "available"
         tier = 0
         labels = ["embedding"]
+        capabilities = ["embeddings"]
         contextLength = 256
         adapter = nil
     }
@@ -60,6 +63,7 @@ struct ModelObject: Encodable, Sendable {
         state = up ? "remote" : "remote_down"
         tier = served.tier
         labels = served.labels
+        capabilities = served.capabilities.sorted().map(\.rawValue)
         contextLength = served.contextLength
         adapter = nil
     }
@@ -85,6 +89,7 @@ struct ModelObject: Encodable, Sendable {
         state = "loaded"
         tier = registered.served.tier
         labels = registered.served.labels
+        if let base { capabilities = base.served.capabilities.sorted().map(\.rawValue) }
         contextLength = base?.contextLength ?? base?.served.contextLength
         adapter = AdapterDetails(parent: registered.baseModel, rank: registered.adapter.rank,
                                 targets: registered.adapter.targets.map(\.shortName), alpha: registered.adapter.alpha,
@@ -100,6 +105,7 @@ struct ModelObject: Encodable, Sendable {
         try c.encode(state, forKey: .state)
         try c.encode(tier, forKey: .tier)
         try c.encode(labels, forKey: .labels)
+        try c.encode(capabilities, forKey: .capabilities)
         try c.encodeIfPresent(contextLength, forKey: .contextLength)
         if let adapter {
             try c.encode(adapter.parent, forKey: .parent)

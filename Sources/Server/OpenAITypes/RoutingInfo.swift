@@ -86,9 +86,14 @@ struct RoutingInfo: Encodable, Sendable {
     let adapters: [Adapter]
     /// Present when the expert router was asked.
     let expert: Expert?
+    /// What chose the first model of a routed request: `learned` or `keywords` (nil when the model was named).
+    var strategy: String?
+    /// The learned router's predicted chance of a correct answer per chat tier, by model id.
+    var predictedQuality: [String: Double]?
 
     enum CodingKeys: String, CodingKey {
         case model, tier, complexity, profile, routed, confidence, cache, escalations, latencyMs = "latency_ms", adapters, expert
+        case strategy, predictedQuality = "predicted_quality"
     }
 }
 
@@ -146,10 +151,17 @@ struct RoutingOutcome: Sendable {
     func info() -> RoutingInfo {
         let elapsed = ContinuousClock.now - started
         let ms = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
-        return RoutingInfo(model: model.id, tier: model.tier, complexity: (plan.complexity.score * 1000).rounded() / 1000,
-                           profile: plan.profile, routed: !plan.forced,
-                           confidence: confidence.map { ($0 * 1000).rounded() / 1000 },
-                           cache: cacheInfo, escalations: escalations.map(RoutingInfo.Step.init),
-                           latencyMs: ms, adapters: adapters.info, expert: expert?.info(systemPromptAdded: systemPromptAdded))
+        var info = RoutingInfo(model: model.id, tier: model.tier, complexity: (plan.complexity.score * 1000).rounded() / 1000,
+                               profile: plan.profile, routed: !plan.forced,
+                               confidence: confidence.map { ($0 * 1000).rounded() / 1000 },
+                               cache: cacheInfo, escalations: escalations.map(RoutingInfo.Step.init),
+                               latencyMs: ms, adapters: adapters.info, expert: expert?.info(systemPromptAdded: systemPromptAdded))
+        if !plan.forced {
+            info.strategy = plan.strategy.rawValue
+            info.predictedQuality = plan.predictedQuality.map { p in
+                Dictionary(uniqueKeysWithValues: zip(plan.learnedModels ?? [], p.map { ($0 * 1000).rounded() / 1000 }))
+            }
+        }
+        return info
     }
 }

@@ -1,0 +1,31 @@
+import Foundation
+import GGUF
+
+/// What a configured model can be asked to do. Routing only offers a request to the models that have what it
+/// needs; a client that names a model lacking it gets a 400 naming the capability.
+public enum ModelCapability: String, Sendable, Hashable, Codable, CaseIterable, Comparable {
+    /// Conversations (`/v1/chat/completions`): an instruct or chat fine-tune that knows how to end its turn.
+    case chat
+    /// Raw text continuation (`/v1/completions`): every language model.
+    case completion
+
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    /// What a model file can do, read from its GGUF metadata: every model completes text; it chats when it
+    /// carries a chat template of its own (`tokenizer.chat_template`) or names itself an instruct or chat
+    /// fine-tune (`general.finetune`, `general.name`: "Instruct", "Chat", "-it"). A base model without either
+    /// (Gemma 3 270M) continues a chat prompt with invented turns, so it is kept to completions.
+    public static func detect(file: GGUFFile) -> Set<ModelCapability> {
+        if file.string("tokenizer.chat_template") != nil { return [.chat, .completion] }
+        let names = ["general.finetune", "general.name"].compactMap { file.string($0) }.joined(separator: " ").lowercased()
+        let words = names.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
+        let chatWords: Set = ["instruct", "chat", "it", "sft", "dpo"]
+        return words.contains(where: chatWords.contains) ? [.chat, .completion] : [.completion]
+    }
+
+    /// ``detect(file:)`` for the GGUF file at `path`; nil when it cannot be read.
+    public static func detect(path: String) -> Set<ModelCapability>? {
+        guard let file = try? GGUFFile(path: path) else { return nil }
+        return detect(file: file)
+    }
+}
