@@ -14,9 +14,11 @@ struct TestModel: CustomStringConvertible, Sendable {
 
     static let smollm2 = TestModel(id: "smollm2-135m", reference: "SmolLM2-135M-Instruct.Q4_1", tolerance: .quantized)
     static let qwen25 = TestModel(id: "qwen2.5-coder-0.5b", reference: "qwen2.5-coder-0.5b-instruct-q4_k_m", tolerance: .quantized)
+    static let qwen25_15 = TestModel(id: "qwen2.5-coder-1.5b", reference: "qwen2.5-coder-1.5b-instruct-q4_k_m",
+                                     tolerance: .quantizedNearTies)
     static let gemma3 = TestModel(id: "gemma3-270m", reference: "gemma-3-270m-q4_k_m", tolerance: .quantized)
     static let qwen3Fixture = TestModel(id: "qwen3-tiny-random", reference: "qwen3-tiny-random", tolerance: .strict)
-    static let all: [TestModel] = [.smollm2, .qwen25, .gemma3, .qwen3Fixture]
+    static let all: [TestModel] = [.smollm2, .qwen25, .qwen25_15, .gemma3, .qwen3Fixture]
 
     /// The GGUF path: the repo's fixture for the tiny model, the model store for real ones.
     func path() throws -> String {
@@ -65,4 +67,8 @@ struct LogprobTolerance: Sendable {
     static let strict = LogprobTolerance(median: 0.05, p95: 0.05, max: 0.05, greedyTie: 0.05, topOneRate: 0.95, topFiveRate: 0.85)
     /// Real quantized models (the settled bound: llama.cpp's own AVX2 build is this far from its AVX-512 output).
     static let quantized = LogprobTolerance(median: 0.1, p95: 0.4, max: 1.5, greedyTie: 0.8, topOneRate: 0.98, topFiveRate: 0.85)
+    /// The same bound for Qwen2.5-Coder-1.5B, whose reference has more near-ties (its generator found six steps
+    /// with the top two within 0.05): 164 of 168 top-1 picks agree (97.6 %), and every other pick is still
+    /// checked to be a near-tie by `greedyTie`.
+    static let quantizedNearTies = LogprobTolerance(median: 0.1, p95: 0.4, max: 1.5, greedyTie: 0.8, topOneRate: 0.97, topFiveRate: 0.85)
 }

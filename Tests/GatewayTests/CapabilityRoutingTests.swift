@@ -67,6 +67,7 @@ struct CapabilityRoutingTests {
     @Test("the learned router starts at the cheapest tier it expects to answer well, and only over its own tiers")
     func learnedRouting() throws {
         var routing = RoutingConfiguration()
+        routing.strategy = .learned
         routing.learnedRouter = try Self.router()
         let router = ModelRouter(configuration: routing, models: Self.tiers)
         #expect(router.learnedRouter != nil)
@@ -90,7 +91,9 @@ struct CapabilityRoutingTests {
     func shippedRouter() throws {
         let shipped = try #require(LearnedRouter.shipped)
         try shipped.validate()
-        #expect(ModelRouter(configuration: RoutingConfiguration(), models: ServedModel.defaults).learnedRouter == shipped)
+        var routing = RoutingConfiguration()
+        routing.strategy = .learned
+        #expect(ModelRouter(configuration: routing, models: ServedModel.defaults).learnedRouter == shipped)
         #expect(shipped.models == ["smollm2-135m", "qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"])
     }
 }

@@ -44,11 +44,11 @@ struct PolicyEvaluatorTests {
         let whole = e.evaluate("escalate", rule: rule) { _ in 0 }
         // Prompts 0, 2, 3 escalate: 0 ends wrong (was right), 2 and 3 end right.
         #expect(whole.escalated == 3 && whole.escalatedCorrect == 2 && whole.escalatedCorrectWithout == 1)
-        #expect(whole.quality == 0.75 && whole.cost == (10 + 3 * 110) / 4)
+        #expect(whole.quality == 0.75 && whole.cost == (10 + 3 * 110) / 4.0)
         // A stream judged on its first token pays only for the probe of the abandoned answer.
         var probe = rule
         probe.probeTokens = 1
-        #expect(e.evaluate("probe", rule: probe) { _ in 0 }.cost == (10 + 3 * (9 + 100)) / 4)
+        #expect(e.evaluate("probe", rule: probe) { _ in 0 }.cost == (10 + 3 * (9 + 100)) / 4.0)
         #expect(e.evaluate("off", rule: .off) { _ in 0 } == e.evaluate("off", rule: .off) { _ in 0 })
     }
 

@@ -35,6 +35,8 @@ import Testing
         ("SmolLM2-135M-Instruct.Q4_1", "smollm2-135m/SmolLM2-135M-Instruct.Q4_1.gguf"),
         ("qwen2.5-coder-0.5b-instruct-q4_k_m", "qwen2.5-coder-0.5b/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"),
         ("gemma-3-270m-q4_k_m", "gemma3-270m/gemma-3-270m-q4_k_m.gguf"),
+        // After the first two: `fixtureTemplatesMatchGGUF` checks only the models with a `templates/*.jinja` copy.
+        ("qwen2.5-coder-1.5b-instruct-q4_k_m", "qwen2.5-coder-1.5b/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"),
     ]
 
     @Test(arguments: models.map(\.reference))

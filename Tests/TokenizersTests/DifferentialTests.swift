@@ -10,6 +10,7 @@ import Testing
 struct DifferentialTests {
     @Test("random strings", arguments: [
         (ReferenceModel.qwen25, "differential-qwen2-hf"),
+        (ReferenceModel.qwen25_15, "differential-qwen2-hf"),  // same tokenizer data (tokens, merges, pre) as the 0.5B
         (ReferenceModel.smolLM2, "differential-smollm-hf"),
     ])
     func randomStrings(model: ReferenceModel, fixture: String) throws {

@@ -18,11 +18,13 @@ struct ReferenceModel: Sendable, CustomStringConvertible {
                                         referenceName: "SmolLM2-135M-Instruct.Q4_1")
     static let qwen25 = ReferenceModel(fetchID: "qwen2.5-coder-0.5b", relativePath: "qwen2.5-coder-0.5b/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
                                        referenceName: "qwen2.5-coder-0.5b-instruct-q4_k_m")
+    static let qwen25_15 = ReferenceModel(fetchID: "qwen2.5-coder-1.5b", relativePath: "qwen2.5-coder-1.5b/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
+                                          referenceName: "qwen2.5-coder-1.5b-instruct-q4_k_m")
     static let gemma3 = ReferenceModel(fetchID: "gemma3-270m", relativePath: "gemma3-270m/gemma-3-270m-q4_k_m.gguf",
                                        referenceName: "gemma-3-270m-q4_k_m")
     static let qwen3Tiny = ReferenceModel(fetchID: nil, relativePath: "qwen3-tiny-random.gguf", referenceName: "qwen3-tiny-random")
 
-    static let all: [ReferenceModel] = [.smolLM2, .qwen25, .gemma3, .qwen3Tiny]
+    static let all: [ReferenceModel] = [.smolLM2, .qwen25, .qwen25_15, .gemma3, .qwen3Tiny]
 
     var ggufPath: String {
         if fetchID == nil { return Self.fixturesURL.appendingPathComponent(relativePath).path }

@@ -3,7 +3,7 @@ import Testing
 
 @Suite("Special tokens")
 struct SpecialTokenTests {
-    @Test("parseSpecial emits <|im_start|> as one token", arguments: [ReferenceModel.smolLM2, .qwen25, .qwen3Tiny])
+    @Test("parseSpecial emits <|im_start|> as one token", arguments: [ReferenceModel.smolLM2, .qwen25, .qwen25_15, .qwen3Tiny])
     func chatMLMarkers(model: ReferenceModel) throws {
         let tokenizer = try model.tokenizer()
         let start = try #require(id(of: "<|im_start|>", in: tokenizer))
