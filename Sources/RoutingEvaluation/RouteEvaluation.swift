@@ -51,6 +51,10 @@ public struct RouteEvaluation: Sendable {
 
     /// The graded table of `prompts`.
     public func outcomes(_ prompts: [GradedPrompt], onEvent: @Sendable (Event) -> Void = { _ in }) async throws -> RouteOutcomes {
+        if prompts.contains(where: { if case .python = $0.grader { true } else { false } }),
+           !FileManager.default.isExecutableFile(atPath: sandbox.python) {
+            throw RouteEvaluationError.input("the set has python graders, which need \(sandbox.python) (not found)")
+        }
         var tiers: [RouteOutcomes.Tier] = []
         var answers: [[TierAnswer]] = []
         var correct: [[Bool]] = []
