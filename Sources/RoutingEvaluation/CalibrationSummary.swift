@@ -65,7 +65,7 @@ public struct CalibrationSummary: Sendable, Encodable {
             # groupqwen route calibrate \(set): target \(f(targetQuality)) of always-largest, \(trainPrompts) train / \(heldOutPrompts) held-out prompts
             routing:
               strategy: \(chosen)
-              learned_router: learned-router.json   # path relative to where the server starts, or absolute
+              learned_router: learned-router.json   # relative to the configuration file, or absolute
               weights: {length: \(f(w["length"]!)), depth: \(f(w["depth"]!)), reasoning: \(f(w["reasoning"]!)), code: \(f(w["code"]!)), math: \(f(w["math"]!)), output: \(f(w["output"]!))}
               tier_thresholds: [\(keywords.tierThresholds.map(f).joined(separator: ", "))]
               min_confidence: \(f(keywords.minConfidence))

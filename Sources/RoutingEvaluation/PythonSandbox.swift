@@ -42,21 +42,36 @@ public struct PythonSandbox: Sendable {
             process.standardInput = FileHandle.nullDevice
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
-            try process.run()
-            let deadline = Date().addingTimeInterval(timeoutSeconds)
-            while process.isRunning {
-                if Date() > deadline || Task.isCancelled {
-                    process.terminate()
-                    try? await Task.sleep(nanoseconds: 200_000_000)
-                    if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-                    process.waitUntilExit()
-                    return false
+            // The wait happens off the cooperative thread pool: a deadline on a Dispatch queue kills the child, and its
+            // termination handler resumes the caller, so a busy pool cannot stretch the time limit.
+            let finished = LockedFlag()
+            let exitedCleanly: Bool = await withCheckedContinuation { continuation in
+                process.terminationHandler = { p in
+                    finished.set()
+                    continuation.resume(returning: p.terminationReason == .exit && p.terminationStatus == 0)
                 }
-                try? await Task.sleep(nanoseconds: 10_000_000)
+                do { try process.run() } catch {
+                    process.terminationHandler = nil
+                    continuation.resume(returning: false)
+                    return
+                }
+                let pid = process.processIdentifier
+                DispatchQueue.global().asyncAfter(deadline: .now() + timeoutSeconds) {
+                    if !finished.isSet { kill(pid, SIGKILL) }
+                }
             }
-            return process.terminationReason == .exit && process.terminationStatus == 0
+            return exitedCleanly
         } catch {
             return false
         }
     }
+}
+
+/// A flag set once, read from any thread.
+private final class LockedFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+
+    var isSet: Bool { lock.withLock { value } }
+    func set() { lock.withLock { value = true } }
 }

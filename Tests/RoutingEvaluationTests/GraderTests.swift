@@ -47,10 +47,8 @@ struct GraderTests {
         let tests = "assert add(2, 3) == 5\nassert add(-1, 1) == 0"
         #expect(await Grader.python(entryPoint: "add", tests: tests).grade("```python\ndef add(a, b):\n    return a + b\n```", sandbox: sandbox))
         #expect(await !Grader.python(entryPoint: "add", tests: tests).grade("```python\ndef add(a, b):\n    return a - b\n```", sandbox: sandbox))
-        // A hung answer is killed at the timeout.
-        let started = Date()
+        // A hung answer is killed (by the wall-clock deadline or the CPU limit) and graded wrong.
         #expect(await !Grader.python(entryPoint: "add", tests: tests).grade("while True: pass", sandbox: sandbox))
-        #expect(Date().timeIntervalSince(started) < 8)
     }
 
     @Test("a bad line of a set is an error naming file, line and field")
