@@ -89,12 +89,15 @@ def stub():
 
 @pytest.fixture(scope="session")
 def server(stub, tmp_path_factory):
-    config = tmp_path_factory.mktemp("console") / "console.yaml"
+    folder = tmp_path_factory.mktemp("console")
+    config = folder / "console.yaml"
     config.write_text(f"""
 cache:
   enabled: true
 training:
   path: ":memory:"
+  directory: {folder}
+  threads: 1
 {MODELS_YAML}
   - id: stub
     url: {stub}

@@ -1,4 +1,6 @@
 """The dashboard (live metrics over the WebSocket), cache, models and fine-tuning pages."""
+import json
+
 import httpx
 from selenium.webdriver.common.by import By
 
@@ -82,4 +84,31 @@ def test_fine_tuning_page_lists_base_models(browser, server):
     assert MODEL in [o.get_attribute("value") for o in select]
     assert "stub" not in [o.get_attribute("value") for o in select]   # remote models cannot be trained here
     assert browser.find_element(By.CSS_SELECTOR, 'label[for="ft-file"]').text
-    assert "No jobs yet." in browser.find_element(By.ID, "ft-jobs").text
+    assert browser.find_element(By.ID, "ft-jobs").text
+
+
+NAMES = ["Ada", "Bo", "Cy", "Di", "Ed", "Flo", "Gus", "Hal"]
+
+
+def test_fine_tuning_job_from_the_page(browser, server, tmp_path):
+    data = tmp_path / "greetings.jsonl"
+    data.write_text("".join(json.dumps({"messages": [{"role": "user", "content": f"Greet {n}."},
+                                                     {"role": "assistant", "content": f"Ahoy, {n}!"}]}) + "\n"
+                            for n in NAMES))
+    browser.get(server + "/#/finetune")
+    wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#ft-model option"), 15)
+    browser.find_element(By.ID, "ft-file").send_keys(str(data))
+    browser.find_element(By.ID, "ft-steps").send_keys("3")
+    browser.find_element(By.ID, "ft-start").click()
+    row = wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#ft-job-table tbody tr"), 30, "no job listed")[0]
+    job_id = row.get_attribute("data-job-id")
+    assert job_id.startswith("ftjob-")
+    status = f'#ft-job-table tr[data-job-id="{job_id}"] .badge'
+    wait(browser, lambda d: d.find_element(By.CSS_SELECTOR, status).text in ("succeeded", "failed", "cancelled"),
+         240, "the job did not finish")
+    assert browser.find_element(By.CSS_SELECTOR, status).text == "succeeded", browser.find_element(By.ID, "ft-detail").text
+    # The loss curve has a line (three steps of train_loss), and the events are listed.
+    wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#ft-detail .loss-chart path.line"), 10)
+    assert browser.find_elements(By.CSS_SELECTOR, "#ft-detail .events li")
+    job = httpx.get(f"{server}/v1/fine_tuning/jobs/{job_id}").json()
+    assert job["fine_tuned_model"] and job["fine_tuned_model"] in browser.find_element(By.ID, "ft-jobs").text

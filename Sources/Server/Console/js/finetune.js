@@ -2,7 +2,7 @@
 // live loss curve (events polled every 2 s while the selected job runs), cancel a job.
 
 import { api, ApiError } from './api.js';
-import { h, clear, fmt, say } from './dom.js';
+import { h, append, clear, fmt, say } from './dom.js';
 import { lineChart } from './charts.js';
 
 const $ = (id) => document.getElementById(id);
@@ -109,7 +109,7 @@ async function renderDetail(job) {
   const points = events.filter((e) => e.type === 'metrics' && e.data && typeof e.data.train_loss === 'number')
     .map((e) => ({ x: e.data.step, y: e.data.train_loss })).sort((a, b) => a.x - b.x);
   const detail = clear($('ft-detail'));
-  detail.append(h('h2', { text: `Job ${job.id}` }),
+  append(detail, [h('h2', { text: `Job ${job.id}` }),
     h('p', {}, `Status: ${job.status} · steps ${progress(job)}`,
       job.error ? h('span', { class: 'error', text: ` · ${job.error.message || job.error.code || ''}` }) : null),
     FINAL.has(job.status) ? null : h('button', { type: 'button', id: 'ft-cancel', class: 'danger', text: 'Cancel job',
@@ -117,7 +117,7 @@ async function renderDetail(job) {
     lineChart({ title: 'Training loss', points, xLabel: 'step', className: 'loss-chart' }),
     h('h3', { text: 'Events' }),
     h('ol', { class: 'events', reversed: true }, events.slice(0, 30).map((e) => h('li', { class: `event-${e.level}` },
-      h('time', { text: e.created_at ? new Date(e.created_at * 1000).toLocaleTimeString() : '' }), ' ', e.message))));
+      h('time', { text: e.created_at ? new Date(e.created_at * 1000).toLocaleTimeString() : '' }), ' ', e.message)))]);
 }
 
 async function start(event) {
