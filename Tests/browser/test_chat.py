@@ -123,3 +123,32 @@ def test_markdown_renderer_builds_safe_nodes(browser, server):
     assert code.text == 'print("<b>hi</b>")' and not code.find_elements(By.TAG_NAME, "b")
     assert box.find_element(By.CSS_SELECTOR, ".code-block .lang").text == "python"
     assert box.find_element(By.CSS_SELECTOR, ".code-block button.copy").text == "Copy"
+
+
+def test_stop_aborts_the_stream_and_conversations_are_kept(browser, server):
+    open_chat(browser, server)
+    max_tokens = browser.find_element(By.ID, "max-tokens")
+    max_tokens.clear()
+    max_tokens.send_keys("1500")
+    Select(browser.find_element(By.ID, "model")).select_by_value(MODEL)
+    browser.find_element(By.ID, "prompt").send_keys("Write a very long story about a dragon, with many chapters.")
+    browser.find_element(By.ID, "send").click()
+    stop = browser.find_element(By.ID, "stop")
+    wait(browser, lambda d: stop.is_enabled() and d.find_element(By.CSS_SELECTOR, ".message.assistant .content").text, 60)
+    assert not browser.find_element(By.ID, "send").is_enabled()
+    stop.click()
+    wait(browser, lambda d: not stop.is_enabled(), 15, "Stop did not end the stream")
+    answer = browser.find_elements(By.CSS_SELECTOR, ".message.assistant")[-1]
+    assert "Stopped." in answer.text and answer.find_element(By.CSS_SELECTOR, ".content").text
+
+    # A second conversation, then back to the first; deleting the second leaves the first.
+    browser.find_element(By.ID, "new-chat").click()
+    assert not browser.find_elements(By.CSS_SELECTOR, ".message")
+    ask(browser, "Hi there.", MODEL)
+    titles = [b.text for b in browser.find_elements(By.CSS_SELECTOR, "#conversations .select-chat")]
+    assert titles[0] == "Hi there." and titles[1].startswith("Write a very long story")
+    browser.find_elements(By.CSS_SELECTOR, "#conversations .select-chat")[1].click()
+    assert "dragon" in browser.find_element(By.CSS_SELECTOR, ".message.user").text
+    browser.find_elements(By.CSS_SELECTOR, "#conversations .delete-chat")[0].click()
+    titles = [b.text for b in browser.find_elements(By.CSS_SELECTOR, "#conversations .select-chat")]
+    assert len(titles) == 1 and titles[0].startswith("Write a very long story")
