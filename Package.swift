@@ -1,4 +1,4 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 import PackageDescription
 
 // The numeric targets are always compiled with full optimisation (unoptimised Swift is 10–50× slower
@@ -22,6 +22,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.2.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.21.0"),
@@ -83,6 +84,9 @@ let package = Package(
             name: "ExpertRouterBench", dependencies: ["Gateway", "FineTuning", "ModelStore", "ExpertBuild"],
             path: "Benchmarks/ExpertRouterBench", swiftSettings: optimized
         ),
+        // The web console's files, embedded into the server at build time (see Plugins/ConsoleAssetsPlugin).
+        .executableTarget(name: "ConsoleAssetsGenerator"),
+        .plugin(name: "ConsoleAssetsPlugin", capability: .buildTool(), dependencies: ["ConsoleAssetsGenerator"]),
         .target(
             name: "Server",
             dependencies: [
@@ -92,8 +96,11 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "MultipartKit", package: "multipart-kit"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             ],
-            swiftSettings: optimized
+            exclude: ["Console"],
+            swiftSettings: optimized,
+            plugins: ["ConsoleAssetsPlugin"]
         ),
         .executableTarget(
             name: "GroupQwenCLI",
@@ -128,6 +135,7 @@ let package = Package(
             dependencies: [
                 "Server", "Gateway", "ModelStore", "Engine", "Training",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             ]
         ),
         .testTarget(name: "CLITests", dependencies: ["GroupQwenCLI", "GGUF", "ModelStore"]),

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: builds optimised, fetches the test models (cached under $GROUPQWEN_HOME,
 # default ~/.groupqwen), runs every Swift test target, then drives a real `groupqwen serve` with
-# the official `openai` Python package (installed into .venv/ from PyPI).
+# the official `openai` Python package (installed into .venv/ from PyPI), and finally the web console in
+# Debian's chromium driven by Selenium (Tests/browser/run.sh; `apt-get install chromium chromium-driver`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # One optimised build of everything, tests included (the CLI fetches the models the tests need).
@@ -14,3 +15,4 @@ if [ ! -x .venv/bin/pytest ] || ! .venv/bin/python -c "import openai, httpx, pro
     .venv/bin/pip install --quiet --disable-pip-version-check "openai>=1.40" "httpx>=0.27" "pytest>=8" "prometheus-client>=0.20" "pyyaml>=6"
 fi
 GROUPQWEN_BIN="$PWD/.build/release/groupqwen" .venv/bin/pytest -q Tests/python
+GROUPQWEN_BIN="$PWD/.build/release/groupqwen" Tests/browser/run.sh

@@ -47,7 +47,7 @@ public actor AnswerStore {
         do {
             var line = try JSONEncoder().encode(answer)
             line.append(UInt8(ascii: "\n"))
-            if !FileManager.default.fileExists(atPath: url.path) { FileManager.default.createFile(atPath: url.path, contents: nil) }
+            if !FileManager.default.fileExists(atPath: url.path) { _ = FileManager.default.createFile(atPath: url.path, contents: nil) }
             let handle = try FileHandle(forWritingTo: url)
             defer { try? handle.close() }
             try handle.seekToEnd()

@@ -1,5 +1,6 @@
 import Gateway
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import ServiceLifecycle
 
@@ -59,8 +60,10 @@ public enum GroupQwenServer {
             }
         }
         if let fineTuning { services.append(FineTuningService(jobs: fineTuning)) }
+        let metricsSocket = MetricsWebSocket(state: state)
         var app = Application(
             router: makeRouter(state: state),
+            server: .http1WebSocketUpgrade { request, _, _ in metricsSocket.shouldUpgrade(request) },
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "GroupQwen"),
             services: services,
             logger: logger)
@@ -109,6 +112,8 @@ public enum GroupQwenServer {
         router.delete("/v1/cache") { request, context in try await cacheController.clear(request, context: context) }
         router.get("/v1/models") { request, context in try await models.list(request, context: context) }
         router.get("/v1/models/{id}") { request, context in try await models.get(request, context: context) }
+        router.post("/v1/models/{id}/load") { request, context in try await models.load(request, context: context) }
+        router.post("/v1/models/{id}/unload") { request, context in try await models.unload(request, context: context) }
         let adapters = AdaptersController(state: state)
         router.post("/v1/adapters") { request, context in try await adapters.create(request, context: context) }
         router.get("/v1/adapters") { request, context in try await adapters.list(request, context: context) }
@@ -139,6 +144,17 @@ public enum GroupQwenServer {
         }
         router.get("/health") { request, context in try await health.check(request, context: context) }
         router.get("/metrics") { request, context in try await metrics.scrape(request, context: context) }
+        router.get("/v1/metrics/live") { request, context in try await metrics.live(request, context: context) }
+        // Reached only when the WebSocket upgrade was not made (a plain GET, or a refused key: 401 comes first).
+        router.get(RouterPath(MetricsWebSocket.path)) { _, _ -> Response in
+            throw APIError(status: .upgradeRequired, message: "\(MetricsWebSocket.path) is a WebSocket; connect with an Upgrade request",
+                           type: "invalid_request_error", code: "upgrade_required")
+        }
+        if state.configuration.ui {
+            let console = ConsoleController(assets: .fromEnvironment())
+            router.get("/") { request, context in try await console.index(request, context: context) }
+            router.get("/ui/**") { request, context in try await console.file(request, context: context) }
+        }
         return router
     }
 }

@@ -5,7 +5,7 @@ import Yams
 
 extension ServerConfiguration: Decodable {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case host, port, models, limits, routing, cache, training, experts
+        case host, port, models, limits, routing, cache, training, experts, ui
         case keepAliveSeconds = "keep_alive_seconds"
         case memoryBudgetMB = "memory_budget_mb"
         case threads
@@ -31,7 +31,8 @@ extension ServerConfiguration: Decodable {
             routing: try c.decodeIfPresent(RoutingConfiguration.self, forKey: .routing) ?? defaults.routing,
             cache: try c.decodeIfPresent(CacheSection.self, forKey: .cache)?.configuration ?? CacheSection.defaultConfiguration,
             training: try c.decodeIfPresent(TrainingSection.self, forKey: .training)?.configuration ?? .standard,
-            experts: try c.decodeIfPresent(ExpertsConfiguration.self, forKey: .experts) ?? ExpertsConfiguration())
+            experts: try c.decodeIfPresent(ExpertsConfiguration.self, forKey: .experts) ?? ExpertsConfiguration(),
+            ui: try c.decodeIfPresent(Bool.self, forKey: .ui) ?? defaults.ui)
     }
 
     /// Reads and validates a YAML configuration file. Errors name the key and line at fault.

@@ -12,6 +12,7 @@ import Gateway
 /// memory_budget_mb: 2048
 /// threads: 4
 /// api_keys: [secret-1]         # empty or absent: no authentication
+/// ui: true                     # the web console at / (false: not served)
 /// limits:
 ///   max_body_bytes: 1048576
 ///   max_queued_per_model: 32
@@ -80,12 +81,15 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var training: FineTuningConfiguration
     /// The mixture of LoRA experts (its registry is in `training.databasePath`).
     public var experts: ExpertsConfiguration
+    /// Serve the web console at `/` and `/ui/` (its files are embedded in the binary).
+    public var ui: Bool
 
     public init(host: String = "127.0.0.1", port: Int = 8080, models: [ServedModel] = ServedModel.defaults,
                 limits: ServerLimits = ServerLimits(), keepAliveSeconds: Double? = 300, memoryBudgetMB: Int? = nil,
                 threads: Int? = nil, apiKeys: [String] = [], fetchMissing: Bool = true,
                 routing: RoutingConfiguration = RoutingConfiguration(), cache: SemanticCacheConfiguration = SemanticCacheConfiguration(),
-                training: FineTuningConfiguration = .standard, experts: ExpertsConfiguration = ExpertsConfiguration()) {
+                training: FineTuningConfiguration = .standard, experts: ExpertsConfiguration = ExpertsConfiguration(),
+                ui: Bool = true) {
         self.host = host
         self.port = port
         self.models = models
@@ -99,6 +103,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         self.cache = cache
         self.training = training
         self.experts = experts
+        self.ui = ui
     }
 
     /// The model pool settings this configuration implies.

@@ -11,3 +11,11 @@ struct MetricsController: Sendable {
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 }
+
+extension MetricsController {
+    /// `GET /v1/metrics/live`: the live dashboard's snapshot (what `/v1/ws/metrics` pushes every second), for clients
+    /// that poll.
+    func live(_ request: Request, context: some RequestContext) async throws -> Response {
+        ModelsController.json(await LiveSnapshot.current(state))
+    }
+}

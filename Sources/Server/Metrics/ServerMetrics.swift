@@ -7,6 +7,8 @@ import Prometheus
 /// Labels carry model ids, tiers, endpoints and statuses, never request contents.
 final class ServerMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
+    /// The last minutes of traffic, for the web console's live dashboard.
+    let live = LiveStatistics()
     private static let latencyBuckets: [Duration] = [
         .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
         .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10), .seconds(30),
@@ -24,6 +26,8 @@ final class ServerMetrics: Sendable {
         registry.makeDurationHistogram(
             descriptor: descriptor("http_request_duration", unit: "seconds", help: "HTTP request latency (until the response head)"),
             labels: [("route", route)], buckets: Self.latencyBuckets).record(duration)
+        // The dashboard's own polling is not traffic.
+        if route.hasPrefix("/v1/"), route != "/v1/metrics/live", route != MetricsWebSocket.path { live.recordRequest(status: status) }
     }
 
     /// A finished completion on one model: its tokens, latency and the routing that led there. `model` is
@@ -42,6 +46,7 @@ final class ServerMetrics: Sendable {
             labels: [("endpoint", endpoint), ("model", model)], buckets: Self.latencyBuckets).record(duration)
         registry.makeCounter(descriptor: descriptor("cache_lookups", unit: "total", help: "Semantic cache lookups by result"),
                              labels: [("result", cache)]).increment()
+        live.recordCompletion(promptTokens: promptTokens, completionTokens: completionTokens, duration: duration, cache: cache)
     }
 
     private static let routingBuckets: [Duration] = [
@@ -64,6 +69,7 @@ final class ServerMetrics: Sendable {
         registry.makeDurationHistogram(
             descriptor: descriptor("time_to_first_token", unit: "seconds", help: "Streamed requests: time to the first token"),
             labels: [("model", model)], buckets: Self.latencyBuckets).record(duration)
+        live.recordFirstToken(after: duration)
     }
 
     /// One move to a bigger model.
@@ -71,6 +77,7 @@ final class ServerMetrics: Sendable {
         registry.makeCounter(descriptor: descriptor("escalations", unit: "total", help: "Escalations to a bigger model by reason"),
                              labels: [("from", escalation.from), ("to", escalation.to ?? ""), ("reason", escalation.reason.rawValue)])
             .increment()
+        live.recordEscalation(reason: escalation.reason.rawValue)
     }
 
     /// An adapter that could not be loaded (`POST /v1/adapters` with a bad or unfit file).
