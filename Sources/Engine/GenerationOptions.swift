@@ -10,6 +10,8 @@ public struct GenerationOptions: Sendable {
     public var ignoreEndOfGeneration = false
     /// LoRA adapters applied to this sequence (none: the base model).
     public var adapters: AdapterMix = .none
+    /// Constrained decoding: the output must be a document valid against this constraint's grammar.
+    public var constraint: OutputConstraint?
 
     public init() {}
 

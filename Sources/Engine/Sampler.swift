@@ -25,9 +25,21 @@ public struct Sampler: Sendable {
         self.random = RandomSource(seed: parameters.seed ?? UInt64.random(in: 0...UInt64.max))
     }
 
-    /// Picks a token from `logits` (modified in place by penalties), given the sequence so far.
-    public mutating func sample(_ logits: UnsafeMutableBufferPointer<Float>, history: ArraySlice<Int32>) -> Int32 {
+    /// Picks a token from `logits` (modified in place by penalties), given the sequence so far. With a `constraint`
+    /// the token is one it allows: the usual draw is kept when allowed, otherwise the forbidden tokens are masked
+    /// (-∞) and the draw repeated (see ``OutputConstraint``).
+    public mutating func sample(_ logits: UnsafeMutableBufferPointer<Float>, history: ArraySlice<Int32>,
+                                constraint: OutputConstraint? = nil) -> Int32 {
         applyPenalties(logits, history: history)
+        guard let constraint else { return draw(logits) }
+        let first = draw(logits)
+        if constraint.allows(first) { return first }
+        guard constraint.restrict(logits) else { return constraint.vocabulary.endOfGeneration.min() ?? first }
+        return draw(logits)
+    }
+
+    /// Greedy or temperature / top-k / top-p / min-p choice from `logits` (read only; -∞ entries are never chosen).
+    private mutating func draw(_ logits: UnsafeMutableBufferPointer<Float>) -> Int32 {
         let p = parameters
         if p.temperature <= 0 { return Self.argmax(logits) }
 
@@ -48,6 +60,7 @@ public struct Sampler: Sendable {
             }
             candidates.sort { $0.logit > $1.logit }
         }
+        if k < logits.count { candidates.removeAll { $0.logit == -.infinity } }   // masked tokens
         if candidates.isEmpty { return Self.argmax(logits) }   // only NaN logits
         // Probabilities at the requested temperature.
         let maxLogit = candidates[0].logit

@@ -11,6 +11,7 @@ struct SequenceState: Sendable {
     private var detokenizer: StreamingDetokenizer
     private var stopMatcher: StopMatcher
     private let endOfGeneration: Set<Int32>
+    private var constraint: OutputConstraint?
     private(set) var ids: [Int32] = []
     private(set) var tokens: [GeneratedToken] = []
     private(set) var text = ""
@@ -25,6 +26,7 @@ struct SequenceState: Sendable {
         self.detokenizer = StreamingDetokenizer(tokenizer: tokenizer)
         self.stopMatcher = StopMatcher(stops: options.stop)
         self.endOfGeneration = options.ignoreEndOfGeneration ? [] : tokenizer.eogIDs
+        self.constraint = options.constraint
         if options.maxTokens == 0 { finishReason = .length }
     }
 
@@ -42,7 +44,8 @@ struct SequenceState: Sendable {
             ? Logprobs.top(raw, count: options.topLogprobs).map { TokenLogprob(id: $0.id, logprob: $0.logprob) } : []
         let lse = Logprobs.logSumExp(raw)
         // Penalties modify the logits in place, so the log-probabilities are read first.
-        let next = sampler.sample(logits, history: history[...])
+        let next = sampler.sample(logits, history: history[...], constraint: constraint)
+        constraint?.accept(next)
         let logprob = raw[Int(next)] - lse
         ids.append(next)
         history.append(next)
@@ -53,6 +56,10 @@ struct SequenceState: Sendable {
         var (piece, stopped) = stopMatcher.feed(detokenizer.append(next))
         if stopped {
             finishReason = .stop
+        } else if constraint?.mustFinish == true {
+            // The constrained document is complete: nothing but whitespace could follow.
+            finishReason = .stop
+            piece += releaseHeldText()
         } else if ids.count >= options.maxTokens || !canContinue {
             finishReason = .length
             piece += releaseHeldText()

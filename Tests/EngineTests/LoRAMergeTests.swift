@@ -42,7 +42,7 @@ struct LoRAMergeTests {
             let a = try logprobs(baseF16, AdapterMix(adapterF16)), b = try logprobs(merged, .none)
             let q = try logprobs(base, AdapterMix(adapter))
             for ((x, y), z) in zip(zip(a, b), q) {
-                for t in Logprobs.top(UnsafeBufferPointer(start: x, count: x.count), count: 5) {
+                for t in x.withUnsafeBufferPointer({ Logprobs.top($0, count: 5) }) {
                     differences.append(Double(abs(x[Int(t.id)] - y[Int(t.id)])))
                     quantizedDifferences.append(Double(abs(z[Int(t.id)] - y[Int(t.id)])))
                 }
