@@ -91,9 +91,28 @@ public final class LocalModel: Sendable {
         try scheduler.submit(promptIDs: promptIDs, options: options)
     }
 
+    /// The tokens as bytes in a trie, for constrained decoding; built on first use (a few hundred ms for 150k tokens).
+    public var tokenVocabulary: TokenVocabulary { vocabulary.value(tokenizer) }
+    private let vocabulary = LazyVocabulary()
+
     /// Whether any request is running or waiting.
     public var isBusy: Bool {
         let load = scheduler.load
         return load.active + load.queued > 0
+    }
+}
+
+/// Builds a model's ``TokenVocabulary`` once, on first use, whichever thread asks first.
+final class LazyVocabulary: @unchecked Sendable {
+    private let lock = NSLock()
+    private var built: TokenVocabulary?
+
+    func value(_ tokenizer: Tokenizer) -> TokenVocabulary {
+        lock.withLock {
+            if let built { return built }
+            let vocabulary = TokenVocabulary(tokenizer: tokenizer)
+            built = vocabulary
+            return vocabulary
+        }
     }
 }

@@ -23,6 +23,8 @@ final class ServerState: Sendable {
     let experts: ExpertService?
     /// Prometheus counters, histograms and gauges (`GET /metrics`).
     let metrics = ServerMetrics()
+    /// Compiled `response_format` schemas.
+    let grammars = GrammarCache()
     /// Chooses models for `model: "auto"` requests.
     let router: ModelRouter
     /// Backends of the models served by remote OpenAI-compatible servers, by model id.

@@ -139,8 +139,12 @@ struct JSONMatcherTests {
         bytes[bytes.count - 1] = [0xC3]
         bytes.append([])   // a control token: end of generation
         let vocabulary = TokenVocabulary(bytes: bytes, endOfGeneration: [Int32(bytes.count - 1)])
-        let g = try grammar(Self.person)
-        for prefix in ["", "{", "{\"", "{\"name\"", "{\"name\":\"A", "{\"age\":1", "{\"tags\":[", "{\"tags\":[\"a\"", "{\"ok\":tr"] {
+        let person = try grammar(Self.person)
+        let cases: [(JSONSchemaGrammar, String)] = ["", "{", "{\"", "{\"name\"", "{\"name\":\"A", "{\"age\":1", "{\"tags\":[",
+                                                   "{\"tags\":[\"a\"", "{\"ok\":tr"].map { (person, $0) }
+            // Inside a string without maxLength: plain-text tokens are taken without the trie walk.
+            + ["{\"k\":\"", "{\"k\":\"ab", "{\"k\":\"\\u00"].map { (JSONSchemaGrammar.anyObject, $0) }
+        for (g, prefix) in cases {
             var m = JSONMatcher(grammar: g)
             let accepted = m.advance(Array(prefix.utf8))
             #expect(accepted)

@@ -140,11 +140,13 @@ extension ServerTests {
             }
         }
 
-        @Test("json_object content always parses as a JSON object")
+        @Test("json_object and strict json_schema content parses and fits, streamed or not (constrained decoding)")
         func jsonObjectMode() async throws {
+            let schema = #"{"type":"object","properties":{"name":{"type":"string","maxLength":12},"age":{"type":"integer","minimum":1,"maximum":99}},"required":["name","age"],"additionalProperties":false}"#
+            let formats = [#"{"type":"json_object"}"#, #"{"type":"json_schema","json_schema":{"name":"p","strict":true,"schema":\#(schema)}}"#]
             try await TestServer.app().test(.router) { client in
-                for stream in [false, true] {
-                    let body = #"{"model":"smollm2-135m","max_tokens":40,"temperature":0,"stream":\#(stream),"response_format":{"type":"json_object"},"messages":[{"role":"user","content":"Give the name and age of a fictional person."}]}"#
+                for (stream, format) in [(false, formats[0]), (true, formats[0]), (false, formats[1]), (true, formats[1])] {
+                    let body = #"{"model":"smollm2-135m","max_tokens":200,"temperature":0,"stream":\#(stream),"response_format":\#(format),"messages":[{"role":"user","content":"Give the name and age of a fictional person."}]}"#
                     let response = try await client.post("/v1/chat/completions", json: body)
                     #expect(response.status == .ok, "\(response.text)")
                     let content: String
@@ -157,7 +159,22 @@ extension ServerTests {
                     }
                     let parsed = try JSONSerialization.jsonObject(with: Data(content.utf8))
                     #expect(parsed is [String: Any], "content: \(content)")
+                    if format == formats[1], let object = parsed as? [String: Any] {
+                        #expect(Set(object.keys) == ["name", "age"])
+                        #expect((object["name"] as? String).map { $0.count <= 12 } == true)
+                        #expect((object["age"] as? Int).map { (1...99).contains($0) } == true)
+                    }
                 }
+            }
+        }
+
+        @Test("A strict schema with a keyword the decoder cannot enforce is a 400 naming it")
+        func unsupportedSchemaKeyword() async throws {
+            try await TestServer.app().test(.router) { client in
+                let body = #"{"model":"smollm2-135m","messages":[{"role":"user","content":"hi"}],"response_format":{"type":"json_schema","json_schema":{"name":"z","strict":true,"schema":{"type":"object","properties":{"zip":{"type":"string","pattern":"^[0-9]+$"}}}}}}"#
+                let error = try await client.post("/v1/chat/completions", json: body)
+                    .expectError(.badRequest, param: "response_format.json_schema.schema", code: "unsupported_schema")
+                #expect((error["message"] as? String)?.contains("'pattern' (at /properties/zip)") == true)
             }
         }
 

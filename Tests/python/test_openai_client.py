@@ -100,7 +100,7 @@ def test_logprobs_shape(client):
 
 def test_json_object_response_parses(client):
     r = client.chat.completions.create(
-        model="smollm2", max_tokens=64, temperature=0, response_format={"type": "json_object"},
+        model="smollm2", max_tokens=200, temperature=0, response_format={"type": "json_object"},
         messages=[{"role": "user", "content": "Give the name and age of a person as JSON."}])
     json.loads(r.choices[0].message.content)
 

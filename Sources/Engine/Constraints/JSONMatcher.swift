@@ -27,6 +27,16 @@ public struct JSONMatcher: Sendable, Equatable {
     /// Whether the document is complete and nothing but whitespace may follow.
     public var mustFinish: Bool { !threads.isEmpty && threads.allSatisfy(\.stack.isEmpty) }
 
+    /// Whether every thread is between characters inside a string without `maxLength`: there, any plain text may
+    /// follow (see ``TokenVocabulary``).
+    var isInsideUnlimitedString: Bool {
+        !threads.isEmpty && threads.allSatisfy { thread in
+            guard case let .string(node, lexer)? = thread.stack.last, lexer.isBetweenCharacters,
+                  case .string(_, nil) = grammar.nodes[Int(node)] else { return false }
+            return true
+        }
+    }
+
     /// Feeds one byte; returns `isAlive` after it.
     @discardableResult
     public mutating func advance(_ byte: UInt8) -> Bool {

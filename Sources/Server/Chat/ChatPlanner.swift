@@ -46,7 +46,7 @@ struct ChatPlanner: Sendable {
         return ChatPlan(
             routing: routing,
             candidates: candidates,
-            constraints: ChatConstraints(input.body),
+            constraints: try ChatConstraints(input.body, grammars: state.grammars),
             judge: ConfidenceJudge(state.configuration.routing, perModel: routing.minConfidence),
             cacheKey: cacheKey(input, headers: headers, routing: routing, adapters: target?.adapters ?? .none,
                               routable: catalog.routable, expert: expert, routingVector: routing.queryVector),

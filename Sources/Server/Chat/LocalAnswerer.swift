@@ -2,8 +2,9 @@ import Engine
 import Gateway
 import Hummingbird
 
-/// Answers with a model this server runs: renders the prompt (in JSON mode with its instruction and the
-/// pre-filled `{`; after the candidate's system prompt, if any), checks that it fits the model's context, submits the generations (with the candidate's
+/// Answers with a model this server runs: renders the prompt (in JSON mode with its instruction, and the output held
+/// to the schema by constrained decoding — or, for a schema that cannot be enforced, the reply pre-filled with `{`;
+/// after the candidate's system prompt, if any), checks that it fits the model's context, submits the generations (with the candidate's
 /// LoRA adapters, and the model's own chat stop strings, see `LocalModel.chatStopStrings`), judges the answer's
 /// confidence (a whole answer on all its tokens, a stream on its first `probe_tokens` tokens, before
 /// anything is sent) and formats the reply (`ChatReply`).
@@ -24,10 +25,12 @@ struct LocalAnswerer: ChatAnswerer {
             return .escalated(Escalation(from: served.id, reason: .backendError, detail: "\(error)"))
         }
         let parameters = input.parameters
-        let jsonMode = turn.plan.constraints.jsonMode
+        let constraints = turn.plan.constraints
+        // With a grammar the decoder enforces the format: the model is told about it but nothing is pre-filled.
+        let jsonMode = constraints.grammar == nil ? constraints.jsonMode : nil
         let messages = candidate.messages(input.messages)
         let promptIDs = try jsonMode.map { try $0.promptIDs(model: model, messages: messages, strict: false) }
-            ?? model.chatPromptIDs(messages: messages)
+            ?? model.chatPromptIDs(messages: constraints.jsonMode?.messages(messages, strict: false) ?? messages)
         let wanted = promptIDs.count + (parameters.requestedMaxTokens ?? 1)
         if turn.mayEscalate, wanted > model.contextLength {
             return .escalated(Escalation(from: served.id, reason: .contextOverflow,
@@ -35,8 +38,10 @@ struct LocalAnswerer: ChatAnswerer {
         }
         var options = try parameters.generationOptions(promptTokens: promptIDs.count, contextLength: model.contextLength,
                                                        defaultCap: state.configuration.limits.maxTokensDefault)
+        let constraint = constraints.grammar.map { OutputConstraint(grammar: $0, vocabulary: model.tokenVocabulary) }
         for i in options.indices {
             options[i].adapters = candidate.adapters.mix
+            options[i].constraint = constraint
             for stop in model.chatStopStrings where !options[i].stop.contains(stop) && options[i].stop.count < RequestParameters.maxStops {
                 options[i].stop.append(stop)
             }

@@ -112,6 +112,8 @@ struct ResponseFormat: Decodable, Sendable {
     var kind: Kind
     /// The schema as JSON text, for `json_schema`.
     var schema: String?
+    /// `json_schema.strict`: the schema must be enforced (an unsupported keyword is a 400).
+    var strict = false
 
     enum CodingKeys: String, CodingKey { case type, jsonSchema = "json_schema" }
 
@@ -125,6 +127,7 @@ struct ResponseFormat: Decodable, Sendable {
         self.kind = kind
         if kind == .jsonSchema, let spec = try c.decodeIfPresent(JSONValue.self, forKey: .jsonSchema) {
             schema = spec["schema"]?.jsonText
+            if case .bool(true)? = spec["strict"] { strict = true }
         }
     }
 }

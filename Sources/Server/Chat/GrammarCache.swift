@@ -1,0 +1,18 @@
+import Engine
+
+/// Compiled response-format schemas by their JSON text, so a client sending the same schema with every request
+/// compiles it once. Bounded: when full it starts over.
+final class GrammarCache: Sendable {
+    static let capacity = 128
+    private let grammars = LockedValue<[String: JSONSchemaGrammar]>([:])
+
+    func grammar(_ schema: String) throws(JSONSchemaError) -> JSONSchemaGrammar {
+        if let known = grammars.value[schema] { return known }
+        let compiled = try JSONSchemaGrammar(schemaJSON: schema)
+        grammars.update { cache in
+            if cache.count >= Self.capacity { cache.removeAll() }
+            cache[schema] = compiled
+        }
+        return compiled
+    }
+}
