@@ -3,12 +3,12 @@ import Foundation
 import Gateway
 import Tokenizers
 
-/// `response_format` `json_object` / `json_schema` without constrained decoding: the model is told
-/// to answer with JSON, its reply is pre-filled with `{`, and generation stops when the object
-/// closes. The first balanced object that parses becomes the content. If none does, the choice is
-/// retried once, greedily, with a stricter instruction; if that fails too the raw text is wrapped
-/// as `{"text": "…"}`. The returned content therefore always parses as a JSON object. The schema
-/// of `json_schema` is shown to the model but not enforced.
+/// JSON mode's instruction to the model, and the fallback for a non-strict `json_schema` that constrained decoding
+/// cannot enforce (see `ChatConstraints`): the model is told to answer with JSON, its reply is pre-filled with `{`,
+/// and generation stops when the object closes. The first balanced object that parses becomes the content. If
+/// none does, the choice is retried once, greedily, with a stricter instruction; if that fails too the raw text
+/// is wrapped as `{"text": "…"}`. The returned content therefore always parses as a JSON object; the schema is
+/// shown to the model but not enforced.
 struct JSONResponseMode: Sendable {
     /// The schema text for `json_schema`, if any.
     var schema: String?
