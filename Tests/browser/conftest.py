@@ -9,15 +9,11 @@ browser console must hold no SEVERE entry (tests may allow known ones with
 The server binary comes from $GROUPQWEN_BIN (default .build/release/groupqwen). Set GROUPQWEN_UI_DIR
 to Sources/Server/Console to test the files on disk instead of those embedded in the binary.
 """
-import os
 import re
 import shutil
-import socket
-import subprocess
-import time
+import sys
 from pathlib import Path
 
-import httpx
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -26,48 +22,12 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from stub_backend import start_stub
 
+sys.path.append(str(Path(__file__).resolve().parents[1] / "python"))
+from server_process import start_server, stop_server  # noqa: E402  (shared with Tests/python)
+
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = "smollm2-135m"
 API_KEY = "test-key-123"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(config: Path, log_name: str):
-    """Starts `groupqwen serve --config config` on a free port and waits for /health; returns (process, base URL)."""
-    binary = os.environ.get("GROUPQWEN_BIN", str(ROOT / ".build" / "release" / "groupqwen"))
-    port = free_port()
-    (ROOT / ".build").mkdir(exist_ok=True)
-    log = open(ROOT / ".build" / log_name, "w")
-    proc = subprocess.Popen([binary, "serve", "--config", str(config), "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 300
-    while True:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode}; see .build/{log_name}")
-        try:
-            if httpx.get(base + "/health", timeout=2).status_code == 200:
-                return proc, base
-        except httpx.HTTPError:
-            pass
-        if time.time() > deadline:
-            proc.kill()
-            raise RuntimeError(f"server did not become healthy within 300 s; see .build/{log_name}")
-        time.sleep(0.2)
-
-
-def stop_server(proc):
-    proc.terminate()
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        raise
 
 
 MODELS_YAML = f"""
