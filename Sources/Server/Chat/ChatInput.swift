@@ -16,6 +16,15 @@ struct ChatInput: Sendable {
     /// least one message.
     init(decoding request: Request, limit: Int) async throws {
         let (body, rawBody) = try await request.decodeJSONBodyKeepingBytes(ChatCompletionRequest.self, limit: limit)
+        try self.init(body: body, rawBody: rawBody)
+    }
+
+    /// Decodes a request body built in-process (the MCP server's `chat` tool), checked like one received over HTTP.
+    init(json: ByteBuffer) throws {
+        try self.init(body: JSONCoding.decode(ChatCompletionRequest.self, from: json), rawBody: json)
+    }
+
+    private init(body: ChatCompletionRequest, rawBody: ByteBuffer) throws {
         self.parameters = try RequestParameters(body.sampling, logprobs: body.logprobs ?? false,
                                                 topLogprobs: body.topLogprobs, topLogprobsParam: "top_logprobs")
         guard !body.messages.isEmpty else {

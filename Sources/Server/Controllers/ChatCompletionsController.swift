@@ -1,5 +1,7 @@
 import Gateway
+import HTTPTypes
 import Hummingbird
+import Logging
 
 /// `POST /v1/chat/completions`, in three parts (`Sources/Server/Chat/`): `ChatPlanner` decides (routing,
 /// the candidates to try, constraints, the cache key), each candidate's `ChatAnswerer` answers or
@@ -13,12 +15,17 @@ struct ChatCompletionsController: Sendable {
         let started = ContinuousClock.now
         let input = try await ChatInput(decoding: request, limit: state.configuration.limits.maxBodyBytes)
         if let user = input.parameters.user { context.logger.debug("chat completion", metadata: ["user": .string(user)]) }
+        return try await respond(input, headers: request.headers, logger: context.logger, started: started)
+    }
+
+    /// Answers a decoded request (over HTTP, or in-process for the MCP server's `chat` tool).
+    func respond(_ input: ChatInput, headers: HTTPFields, logger: Logger, started: ContinuousClock.Instant = .now) async throws -> Response {
         try await state.requireServing()
-        let plan = try await ChatPlanner(state: state).plan(input, headers: request.headers)
+        let plan = try await ChatPlanner(state: state).plan(input, headers: headers)
 
         // Semantic cache: a stored answer to the same question in the same context ends the request here.
         let lookup = try await ChatCacheLookup(plan.cacheKey, state: state)
-        let recorder = ChatRecorder(state: state, logger: context.logger, cacheSlot: lookup.slot)
+        let recorder = ChatRecorder(state: state, logger: logger, cacheSlot: lookup.slot)
         recorder.planned(plan)
         if case let .hit(hit) = lookup {
             return CachedChatReply(hit, plan: plan, parameters: input.parameters, started: started, state: state,
