@@ -1,5 +1,6 @@
 import Foundation
 import GGUF
+import Tokenizers
 
 /// What a configured model can be asked to do. Routing only offers a request to the models that have what it
 /// needs; a client that names a model lacking it gets a 400 naming the capability.
@@ -8,6 +9,10 @@ public enum ModelCapability: String, Sendable, Hashable, Codable, CaseIterable, 
     case chat
     /// Raw text continuation (`/v1/completions`): every language model.
     case completion
+    /// Function calling (`tools` in a chat request): a chat model trained to call tools, whose template lists them
+    /// (Qwen2.5). Any other chat model may be configured with it and then gets the fallback tool prompt
+    /// (`ToolCallFormat`).
+    case tools
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 
@@ -16,7 +21,10 @@ public enum ModelCapability: String, Sendable, Hashable, Codable, CaseIterable, 
     /// fine-tune (`general.finetune`, `general.name`: "Instruct", "Chat", "-it"). A base model without either
     /// (Gemma 3 270M) continues a chat prompt with invented turns, so it is kept to completions.
     public static func detect(file: GGUFFile) -> Set<ModelCapability> {
-        if file.string("tokenizer.chat_template") != nil { return [.chat, .completion] }
+        if let source = file.string("tokenizer.chat_template") {
+            let rendersTools = (try? ChatTemplate(source: source))?.rendersTools ?? false
+            return rendersTools ? [.chat, .completion, .tools] : [.chat, .completion]
+        }
         let names = ["general.finetune", "general.name"].compactMap { file.string($0) }.joined(separator: " ").lowercased()
         let words = names.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
         let chatWords: Set = ["instruct", "chat", "it", "sft", "dpo"]

@@ -50,8 +50,10 @@ public struct ServedModel: Sendable, Hashable, Codable {
     /// template, for text completions only (routing never sends it a chat).
     public static let defaults: [ServedModel] = [
         ServedModel(id: "smollm2-135m", source: "smollm2-135m", tier: 0, labels: ["chat", "small"], preload: true),
-        ServedModel(id: "qwen2.5-coder-0.5b", source: "qwen2.5-coder-0.5b", tier: 1, labels: ["chat", "code"]),
-        ServedModel(id: "qwen2.5-coder-1.5b", source: "qwen2.5-coder-1.5b", tier: 2, labels: ["chat", "code"]),
+        ServedModel(id: "qwen2.5-coder-0.5b", source: "qwen2.5-coder-0.5b", tier: 1, labels: ["chat", "code"],
+                    capabilities: [.chat, .completion, .tools]),
+        ServedModel(id: "qwen2.5-coder-1.5b", source: "qwen2.5-coder-1.5b", tier: 2, labels: ["chat", "code"],
+                    capabilities: [.chat, .completion, .tools]),
         ServedModel(id: "gemma3-270m", source: "gemma3-270m", tier: 1, labels: ["completion", "multilingual"],
                     capabilities: [.completion]),
     ]

@@ -20,6 +20,7 @@ public enum RoutingError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .missingCapability(capability, model?):
             return "model '\(model)' does not have the '\(capability.rawValue)' capability"
                 + (capability == .chat ? " (a base model without a chat template: use /v1/completions, or configure capabilities: [chat, completion])" : "")
+                + (capability == .tools ? " (its chat template does not list tools; configure capabilities: [chat, completion, tools] to use the fallback tool prompt)" : "")
         case let .missingCapability(capability, nil):
             return "no configured model has the '\(capability.rawValue)' capability"
         }

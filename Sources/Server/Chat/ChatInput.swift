@@ -32,6 +32,6 @@ struct ChatInput: Sendable {
         }
         self.body = body
         self.rawBody = rawBody
-        self.messages = body.messages.map { ChatMessage(role: $0.templateRole, content: $0.content) }
+        self.messages = body.messages.map(\.chatMessage)
     }
 }

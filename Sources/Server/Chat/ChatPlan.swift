@@ -8,6 +8,8 @@ struct ChatPlan: Sendable {
     let candidates: [AnswerCandidate]
     /// What every answer must satisfy, whichever candidate gives it.
     let constraints: ChatConstraints
+    /// The tools the answer may call; nil when it may not (no tools, `tool_choice: none`).
+    let tools: ChatTools?
     /// When an answer is too unsure to keep (applies only where `AnswerTurn.judgesConfidence`).
     let judge: ConfidenceJudge
     /// The semantic cache's key; nil when the cache is off or bypassed, or the request is not cacheable.

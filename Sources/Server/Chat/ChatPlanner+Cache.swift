@@ -8,7 +8,8 @@ extension ChatPlanner {
     static let tenantHeader = HTTPField.Name("X-GroupQwen-Tenant")!
 
     /// The cache key of a cacheable request; nil when the cache is off or bypassed, or the request wants
-    /// something a stored answer cannot give (several choices, log-probabilities, `response_format`).
+    /// something a stored answer cannot give (several choices, log-probabilities, `response_format`, tools: a call
+    /// depends on the functions offered and the results of earlier calls).
     /// The adapters of a named model (with their files' fingerprints and scales) are part of the target, so
     /// answers never cross adapters, nor an adapter and the bare model; a routed request's target names the
     /// adapter-models routing may pick, so adding or removing one starts afresh. An expert-routed request's target
@@ -18,7 +19,8 @@ extension ChatPlanner {
                   routable: [RegisteredAdapter] = [], expert: ExpertPlan? = nil, routingVector: [Float]? = nil) -> ChatCacheKey? {
         let body = input.body, parameters = input.parameters
         guard state.cache != nil, body.cache != false, headers[Self.cacheHeader]?.lowercased() != "bypass",
-              parameters.n == 1, !parameters.wantsLogprobs, body.responseFormat == nil else { return nil }
+              parameters.n == 1, !parameters.wantsLogprobs, body.responseFormat == nil, body.toolFields.tools.isEmpty,
+              !input.messages.contains(where: { $0.role == "tool" || $0.toolCalls != nil }) else { return nil }
         let messages = body.messages.map { (role: $0.role, text: $0.content) }
         let tenant = "key=\(headers[.authorization] ?? "")|tenant=\(headers[Self.tenantHeader] ?? "")|user=\(parameters.user ?? "")"
         var target = routing.forced ? "model=\(routing.candidates[0].id)" : "auto/\(routing.profile)"

@@ -22,6 +22,7 @@ struct ChatPlanner: Sendable {
     /// release's base model for a none route); `auto` with a live release tries the routed expert first.
     func plan(_ input: ChatInput, headers: HTTPFields) async throws -> ChatPlan {
         let catalog = await state.adapters.catalog
+        let tools = try ChatTools(input.body.toolFields, grammars: state.grammars)
         let mode = try await expertMode(input)
         let target: ModelTarget?, routing: RoutingPlan
         var expert: ExpertPlan?
@@ -33,8 +34,9 @@ struct ChatPlanner: Sendable {
         } else {
             target = try ModelTarget.resolve(model: input.body.model, fields: input.body.adapterFields, state: state, catalog: catalog)
             routing = try await routingPlan(input, headers: headers, target: target, catalog: catalog)
-            // auto: the experts take part when the device profile allows their base model's tier.
-            if case let .automatic(live) = mode, live.base.tier <= state.configuration.routing.profiles[routing.profile] ?? .max {
+            // auto: the experts take part when the device profile allows their base model's tier (not for tool calls:
+            // experts are trained to answer in text).
+            if case let .automatic(live) = mode, tools == nil, live.base.tier <= state.configuration.routing.profiles[routing.profile] ?? .max {
                 expert = try await routeExpert(input, live: live)
             }
         }
@@ -47,6 +49,7 @@ struct ChatPlanner: Sendable {
             routing: routing,
             candidates: candidates,
             constraints: try ChatConstraints(input.body, grammars: state.grammars),
+            tools: tools,
             judge: ConfidenceJudge(state.configuration.routing, perModel: routing.minConfidence),
             cacheKey: cacheKey(input, headers: headers, routing: routing, adapters: target?.adapters ?? .none,
                               routable: catalog.routable, expert: expert, routingVector: routing.queryVector),
@@ -77,7 +80,9 @@ struct ChatPlanner: Sendable {
             queryText = text
         }
         do {
-            var plan = try router.plan(routingRequest, forcedModel: target?.served.id)
+            // A request that may call tools goes only to models that can.
+            let capability: ModelCapability = body.toolFields.mayCall ? .tools : .chat
+            var plan = try router.plan(routingRequest, forcedModel: target?.served.id, capability: capability)
             if let queryText, queryText == CacheContext.query(routingRequest.messages) { plan.queryVector = routingRequest.embedding }
             return plan
         } catch {

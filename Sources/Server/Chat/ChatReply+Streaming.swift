@@ -1,4 +1,5 @@
 import Engine
+import Gateway
 import HTTPTypes
 import Hummingbird
 
@@ -21,6 +22,21 @@ extension ChatReply {
             var sent = [String](repeating: "", count: streams.count)
             var outputs = [ChoiceOutput](repeating: ChoiceOutput(), count: streams.count)
             var failure: APIError?
+            // With tools each choice's text goes through a parser that holds back calls (a pre-filled `<tool_call>` first).
+            var parsers: [ToolCallStreamParser?] = streams.map { _ in tools.map { ToolCallStreamParser(names: $0.names) } }
+            var calls = [Int](repeating: 0, count: streams.count)
+            for index in parsers.indices { _ = parsers[index]?.feed(tools?.prefill ?? "") }
+            func send(_ text: String, index: Int) async throws {
+                if var parser = parsers[index] {
+                    let events = parser.feed(text)
+                    parsers[index] = parser
+                    guard !events.isEmpty else { return }
+                    for c in toolChunks(events, index: index, calls: &calls[index], logprobs: logprobs(pending[index])) { try await sse.send(c) }
+                } else {
+                    try await sse.send(chunk([.init(index: index, delta: .init(content: text), logprobs: logprobs(pending[index]))]))
+                }
+                pending[index].removeAll()
+            }
             try await StreamRelay.relay(streams, timeout: timeout) { event in
                 switch event {
                 case let .token(index, token):
@@ -28,20 +44,20 @@ extension ChatReply {
                     guard !token.text.isEmpty else { return }
                     if sent.allSatisfy(\.isEmpty) { state.metrics.recordFirstToken(model: model.id, after: .now - routing.started) }
                     sent[index] += token.text
-                    try await sse.send(chunk([.init(index: index, delta: .init(content: token.text),
-                                                    logprobs: logprobs(pending[index]))]))
-                    pending[index].removeAll()
+                    try await send(token.text, index: index)
                 case let .finished(index, output):
                     outputs[index] = output
                     if output.text.count > sent[index].count, output.text.hasPrefix(sent[index]) {
-                        let rest = String(output.text.dropFirst(sent[index].count))
-                        try await sse.send(chunk([.init(index: index, delta: .init(content: rest), logprobs: logprobs(pending[index]))]))
-                        pending[index].removeAll()
+                        try await send(String(output.text.dropFirst(sent[index].count)), index: index)
+                    }
+                    if var parser = parsers[index] {
+                        for c in toolChunks(parser.finish(), index: index, calls: &calls[index], logprobs: nil) { try await sse.send(c) }
+                        parsers[index] = parser
                     }
                     finished += 1
                     try await sse.send(chunk([.init(index: index, delta: .init(),
                                                     logprobs: pending[index].isEmpty ? nil : logprobs(pending[index]),
-                                                    finishReason: output.finishReasonText)],
+                                                    finishReason: calls[index] > 0 ? "tool_calls" : output.finishReasonText)],
                                              last: finished == streams.count && !parameters.includeUsage))
                 case let .failed(error):
                     failure = APIError.from(error)

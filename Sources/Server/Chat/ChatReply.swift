@@ -15,13 +15,16 @@ struct ChatReply: Sendable {
     let created: Int
     let routing: RoutingOutcome
     let recorder: ChatRecorder
+    /// The request's tools: answers are read for calls (`ChatReply+Tools`).
+    var tools: ChatTools? = nil
 
     func response(_ outputs: [ChoiceOutput]) -> Response {
         let choices = outputs.enumerated().map { index, output in
-            ChatCompletionResponse.Choice(
-                index: index, message: .init(content: output.text),
+            let (message, finishReason) = self.message(output)
+            return ChatCompletionResponse.Choice(
+                index: index, message: message,
                 logprobs: parameters.wantsLogprobs ? ChatLogprobs(tokens: output.tokens, tokenizer: model.tokenizer) : nil,
-                finishReason: output.finishReasonText)
+                finishReason: finishReason)
         }
         let body = ChatCompletionResponse(id: id, created: created, model: routing.model.id, systemFingerprint: state.fingerprint,
                                           choices: choices, usage: Usage(promptTokens: promptTokens, outputs: outputs),

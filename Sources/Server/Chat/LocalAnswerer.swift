@@ -2,7 +2,8 @@ import Engine
 import Gateway
 import Hummingbird
 
-/// Answers with a model this server runs: renders the prompt (in JSON mode with its instruction, and the output held
+/// Answers with a model this server runs: renders the prompt (with tools as `ChatTools` describes, calls held to their
+/// grammar and read from the answer; in JSON mode with its instruction, and the output held
 /// to the schema by constrained decoding — or, for a schema that cannot be enforced, the reply pre-filled with `{`;
 /// after the candidate's system prompt, if any), checks that it fits the model's context, submits the generations (with the candidate's
 /// LoRA adapters, and the model's own chat stop strings, see `LocalModel.chatStopStrings`), judges the answer's
@@ -25,12 +26,18 @@ struct LocalAnswerer: ChatAnswerer {
             return .escalated(Escalation(from: served.id, reason: .backendError, detail: "\(error)"))
         }
         let parameters = input.parameters
-        let constraints = turn.plan.constraints
+        let constraints = turn.plan.constraints, tools = turn.plan.tools
         // With a grammar the decoder enforces the format: the model is told about it but nothing is pre-filled.
-        let jsonMode = constraints.grammar == nil ? constraints.jsonMode : nil
+        // Tools take precedence over a response format.
+        let jsonMode = constraints.grammar == nil && tools == nil ? constraints.jsonMode : nil
         let messages = candidate.messages(input.messages)
-        let promptIDs = try jsonMode.map { try $0.promptIDs(model: model, messages: messages, strict: false) }
-            ?? model.chatPromptIDs(messages: constraints.jsonMode?.messages(messages, strict: false) ?? messages)
+        let promptIDs: [Int32]
+        if tools != nil || messages.contains(where: { $0.role == "tool" || $0.toolCalls != nil }) {
+            promptIDs = try model.toolPromptIDs(messages: messages, tools: tools?.definitions ?? [], prefill: tools?.prefill ?? "")
+        } else {
+            promptIDs = try jsonMode.map { try $0.promptIDs(model: model, messages: messages, strict: false) }
+                ?? model.chatPromptIDs(messages: constraints.jsonMode?.messages(messages, strict: false) ?? messages)
+        }
         let wanted = promptIDs.count + (parameters.requestedMaxTokens ?? 1)
         if turn.mayEscalate, wanted > model.contextLength {
             return .escalated(Escalation(from: served.id, reason: .contextOverflow,
@@ -38,7 +45,8 @@ struct LocalAnswerer: ChatAnswerer {
         }
         var options = try parameters.generationOptions(promptTokens: promptIDs.count, contextLength: model.contextLength,
                                                        defaultCap: state.configuration.limits.maxTokensDefault)
-        let constraint = constraints.grammar.map { OutputConstraint(grammar: $0, vocabulary: model.tokenVocabulary) }
+        let constraint = tools.map { $0.constraint(vocabulary: model.tokenVocabulary) }
+            ?? constraints.grammar.map { OutputConstraint(grammar: $0, vocabulary: model.tokenVocabulary) }
         for i in options.indices {
             options[i].adapters = candidate.adapters.mix
             options[i].constraint = constraint
@@ -50,9 +58,15 @@ struct LocalAnswerer: ChatAnswerer {
         func reply(confidence: Double?) -> ChatReply {
             ChatReply(state: state, model: model, parameters: parameters, promptTokens: promptIDs.count,
                       id: state.makeID("chatcmpl"), created: state.now, routing: turn.outcome(candidate, confidence: confidence),
-                      recorder: turn.recorder)
+                      recorder: turn.recorder, tools: tools)
         }
 
+        if let tools, messages.last?.role == "tool" {
+            // After tool results the answer is checked before it is sent (a stream gets it in one delta): a call the
+            // conversation already made and answered is asked again without tools (`LocalAnswerer+Tools`).
+            return .answered(try await answerAfterToolResults(messages: messages, tools: tools, options: options, promptIDs: promptIDs,
+                                                              model: model, timeout: timeout, reply: reply))
+        }
         if let jsonMode {
             // JSON mode buffers the whole answer so it can be validated; a stream gets it in one delta.
             let outputs = try await jsonMode.run(model: model, messages: messages, firstPromptIDs: promptIDs,

@@ -296,10 +296,10 @@ struct ServedModelEntry: Decodable {
                 ?? Self.capabilities(source: source, remote: remote != nil))
     }
 
-    /// Capabilities of a model configured without `capabilities:`: a remote model chats; a known model has its
+    /// Capabilities of a model configured without `capabilities:`: a remote model chats and calls tools; a known model has its
     /// default's; a GGUF path is read (`ModelCapability.detect`); anything else (not fetched yet) chats.
     static func capabilities(source: String, remote: Bool) -> Set<ModelCapability> {
-        if remote { return [.chat, .completion] }
+        if remote { return [.chat, .completion, .tools] }
         if let known = ServedModel.defaults.first(where: { $0.source == source }) { return known.capabilities }
         if source.hasSuffix(".gguf"), let detected = ModelCapability.detect(path: (source as NSString).expandingTildeInPath) {
             return detected

@@ -3,6 +3,9 @@ struct ChatCompletionChunk: Encodable, Sendable {
     struct Delta: Encodable, Sendable {
         var role: String?
         var content: String?
+        var toolCalls: [ToolCallDelta]?
+
+        enum CodingKeys: String, CodingKey { case role, content, toolCalls = "tool_calls" }
     }
 
     struct Choice: Encodable, Sendable {

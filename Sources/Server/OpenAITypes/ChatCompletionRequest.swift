@@ -1,3 +1,6 @@
+import Gateway
+import Tokenizers
+
 /// The body of `POST /v1/chat/completions`. Only the fields the server uses are decoded; unknown
 /// fields are ignored.
 struct ChatCompletionRequest: Decodable, Sendable {
@@ -16,6 +19,8 @@ struct ChatCompletionRequest: Decodable, Sendable {
     var responseFormat: ResponseFormat?
     /// LoRA adapters applied on top of the model (`adapters`, llama.cpp's `lora`).
     var adapterFields: AdapterFields
+    /// `tools`, `tool_choice`, `parallel_tool_calls`.
+    var toolFields: ToolFields
 
     enum CodingKeys: String, CodingKey {
         case model, messages, logprobs
@@ -35,6 +40,7 @@ struct ChatCompletionRequest: Decodable, Sendable {
         responseFormat = try c.decodeIfPresent(ResponseFormat.self, forKey: .responseFormat)
         sampling = try SamplingFields(from: decoder)
         adapterFields = try AdapterFields(from: decoder)
+        toolFields = try ToolFields(from: decoder)
     }
 }
 
@@ -45,8 +51,14 @@ struct ChatCompletionMessage: Decodable, Sendable {
 
     var role: String
     var content: String
+    /// An assistant message's calls.
+    var toolCalls: [ToolCallObject]?
+    /// The call a `tool` message answers.
+    var toolCallID: String?
+    /// A `tool` (or legacy `function`) message's function name.
+    var name: String?
 
-    enum CodingKeys: String, CodingKey { case role, content }
+    enum CodingKeys: String, CodingKey { case role, content, name, toolCalls = "tool_calls", toolCallID = "tool_call_id" }
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -56,6 +68,9 @@ struct ChatCompletionMessage: Decodable, Sendable {
                 "invalid role '\(role)'; expected one of system, developer, user, assistant, tool",
                 param: APIError.parameterPath(decoder.codingPath + [CodingKeys.role]))
         }
+        toolCalls = try c.decodeIfPresent([ToolCallObject].self, forKey: .toolCalls)
+        toolCallID = try c.decodeIfPresent(String.self, forKey: .toolCallID)
+        name = try c.decodeIfPresent(String.self, forKey: .name)
         if try !c.contains(.content) || c.decodeNil(forKey: .content) {
             content = ""
         } else if let text = try? c.decode(String.self, forKey: .content) {
@@ -78,6 +93,13 @@ struct ChatCompletionMessage: Decodable, Sendable {
             }
             content = texts.joined(separator: "\n")
         }
+    }
+
+    /// The message as the chat template sees it.
+    var chatMessage: ChatMessage {
+        ChatMessage(role: templateRole, content: content,
+                    toolCalls: toolCalls.map { $0.map { ChatToolCall(id: $0.id, name: $0.function.name, arguments: $0.function.arguments) } },
+                    toolCallID: toolCallID, name: name)
     }
 
     /// The role the chat template sees (`developer` is the newer name for `system`).

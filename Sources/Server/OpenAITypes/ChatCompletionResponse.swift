@@ -2,15 +2,19 @@
 struct ChatCompletionResponse: Encodable, Sendable {
     struct Message: Encodable, Sendable {
         let role = "assistant"
-        let content: String
+        /// nil (`null`) for an answer that is only tool calls.
+        let content: String?
+        /// The functions the answer calls; absent when none.
+        var toolCalls: [ToolCallObject]? = nil
 
-        enum CodingKeys: String, CodingKey { case role, content, refusal }
+        enum CodingKeys: String, CodingKey { case role, content, refusal, toolCalls = "tool_calls" }
 
         func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(role, forKey: .role)
             try c.encode(content, forKey: .content)
             try c.encodeNil(forKey: .refusal)
+            try c.encodeIfPresent(toolCalls, forKey: .toolCalls)
         }
     }
 

@@ -10,6 +10,8 @@ public enum ChatTemplateError: Error, Sendable, Equatable, CustomStringConvertib
     case unknown(String)
     /// A step, recursion or size limit was hit (hostile or runaway template).
     case limitExceeded(String)
+    /// JSON text given to the template (tool definitions, tool-call arguments) is malformed.
+    case invalidJSON(String)
 
     /// One-line human-readable description.
     public var description: String {
@@ -19,6 +21,7 @@ public enum ChatTemplateError: Error, Sendable, Equatable, CustomStringConvertib
         case let .type(message): "template type error: \(message)"
         case let .unknown(message): "template uses an unsupported feature: \(message)"
         case let .limitExceeded(message): "template limit exceeded: \(message)"
+        case let .invalidJSON(message): "invalid JSON: \(message)"
         }
     }
 }
