@@ -27,17 +27,19 @@ public struct ToolCallParser: Sendable {
             content += rest[..<open.lowerBound]
             let after = rest[open.upperBound...]
             let body: Substring
-            if let close = after.range(of: ToolCallFormat.callClose) {
+            let close = after.range(of: ToolCallFormat.callClose)
+            if let close {
                 body = after[..<close.lowerBound]
                 rest = after[close.upperBound...]
             } else {
                 body = after
                 rest = ""
             }
-            if let call = call(in: body) {
+            if let (call, after) = leadingCall(in: body) {
                 calls.append(call)
+                content += after
             } else {
-                content += ToolCallFormat.callOpen + body
+                content += ToolCallFormat.callOpen + body + (close == nil ? "" : ToolCallFormat.callClose)
             }
         }
         content += rest
@@ -55,6 +57,37 @@ public struct ToolCallParser: Sendable {
         }
         guard trimmed.hasPrefix("{") else { return nil }
         return call(in: Substring(trimmed))
+    }
+
+    /// The call whose JSON object opens `body` (after whitespace), and the text after the object: a model that goes on
+    /// writing after its call without closing the tag.
+    func leadingCall(in body: Substring) -> (ParsedToolCall, Substring)? {
+        let start = body.firstIndex { !$0.isWhitespace } ?? body.endIndex
+        guard let end = Self.endOfObject(body[start...]), let call = call(in: body[start..<end]) else { return nil }
+        return (call, body[end...])
+    }
+
+    /// The index after the JSON object that `text` starts with (braces counted outside strings); nil when it does not
+    /// start with one or the object is not closed.
+    static func endOfObject(_ text: Substring) -> Substring.Index? {
+        guard text.first == "{" else { return nil }
+        var depth = 0, inString = false, escaped = false
+        for index in text.indices {
+            let c = text[index]
+            if inString {
+                if escaped { escaped = false } else if c == "\\" { escaped = true } else if c == "\"" { inString = false }
+                continue
+            }
+            switch c {
+            case "\"": inString = true
+            case "{", "[": depth += 1
+            case "}", "]":
+                depth -= 1
+                if depth == 0 { return text.index(after: index) }
+            default: break
+            }
+        }
+        return nil
     }
 
     /// The call a block's JSON describes: `{"name": …, "arguments": {…}}` (arguments may also be JSON text, or named

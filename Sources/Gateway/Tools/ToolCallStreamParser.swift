@@ -68,9 +68,11 @@ public struct ToolCallStreamParser: Sendable {
     }
 
     private mutating func callEvents(_ body: Substring, closed: Bool) -> [ToolStreamEvent] {
-        if let call = parser.call(in: body) {
+        if let (call, after) = parser.leadingCall(in: body) {
             sawCall = true
-            return [.call(call)]
+            var events: [ToolStreamEvent] = [.call(call)]
+            emitContent(String(after), into: &events)
+            return events
         }
         return [.content(ToolCallFormat.callOpen + body + (closed ? ToolCallFormat.callClose : ""))]
     }

@@ -8,8 +8,8 @@ import Gateway
 /// - `auto`: the model writes freely; a call starts when it writes `<tool_call>` (or opens its answer with a JSON
 ///   fence or a bare `{`, as Qwen2.5-Coder 0.5B tends to), and from there its JSON is constrained (lazily, see
 ///   `ConstraintTrigger`); after the call, free text again when parallel calls are allowed, otherwise the answer ends.
-/// - `required` / a named function: the answer is pre-filled with `<tool_call>\n` and constrained from the first
-///   token (to the named function's calls only, for a named one).
+/// - `required` / a named function: the answer is pre-filled with `<tool_call>\n`, constrained from the first
+///   token (to the named function's calls only, for a named one) and ends with that one call.
 /// - `none`: the tools are not shown; the model answers in text.
 struct ChatTools: Sendable {
     let definitions: [ToolDefinition]
@@ -59,7 +59,8 @@ struct ChatTools: Sendable {
 
     /// The constraint for one generation with a model's vocabulary.
     func constraint(vocabulary: TokenVocabulary) -> OutputConstraint {
-        let once = !parallel || { if case .function = choice { true } else { false } }()
+        // A required or named call is one call: the answer ends with it.
+        let once = !parallel || choice != .auto
         let trigger = ConstraintTrigger([ToolCallFormat.callOpen], startTexts: ToolCallFormat.bareCallOpenings.map {
             ConstraintTrigger.StartText($0, isDocumentStart: $0 == "{")
         }, once: once)
