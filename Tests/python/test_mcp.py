@@ -251,7 +251,7 @@ def test_http_sessions_and_auth(http_server):
     accept = {"Accept": "application/json, text/event-stream"}
     # No key: the API's 401 in OpenAI's error shape.
     refused = httpx.post(url, json=initialize, headers=accept)
-    assert refused.status_code == 401 and refused.json()["error"]["type"] == "authentication_error"
+    assert refused.status_code == 401 and set(refused.json()["error"]) >= {"message", "type", "param", "code"}
 
     auth = {**accept, "Authorization": f"Bearer {KEY_A}"}
     opened = httpx.post(url, json=initialize, headers=auth)

@@ -32,9 +32,14 @@ public actor MemoryStore {
         self.clock = clock
         hasher = AngularSignature(dimension: EmbeddingProvider.dimension)
         database = try MemoryDatabase(path: path)
-        for row in try database.loadAll(now: clock()) where row.vector.count == dimension {
-            append(row)
-        }
+        let rows = try database.loadAll(now: clock()).filter { $0.vector.count == EmbeddingProvider.dimension }
+        var signatures: [UInt64] = []
+        for row in rows { hasher.append(row.vector, to: &signatures) }
+        entries = rows.map(\.entry)
+        scopes = rows.map(\.scope)
+        self.signatures = signatures
+        vectors = rows.flatMap(\.vector)
+        nextExpiry = rows.compactMap(\.entry.expires).min() ?? .infinity
     }
 
     /// Unexpired memories of every scope.

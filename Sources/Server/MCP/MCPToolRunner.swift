@@ -47,7 +47,7 @@ struct MCPToolRunner: Sendable {
         case let error as MemoryStoreError:
             if case .storage = error {
                 logger.error("mcp memory storage failed", metadata: ["tool": .string(tool), "error": .string(error.description)])
-                return CallTool.Result(content: [.text(error.description)], isError: true)
+                return CallTool.Result(content: [Self.text(error.description)], isError: true)
             }
             throw MCPError.invalidParams("\(tool): \(error.description)")
         default:
@@ -57,7 +57,7 @@ struct MCPToolRunner: Sendable {
             }
             logger.warning("mcp tool failed", metadata: ["tool": .string(tool), "status": .stringConvertible(api.status.code),
                                                           "error": .string(api.message)])
-            return CallTool.Result(content: [.text("\(tool) failed: \(api.message)")], isError: true)
+            return CallTool.Result(content: [Self.text("\(tool) failed: \(api.message)")], isError: true)
         }
     }
 
@@ -65,9 +65,12 @@ struct MCPToolRunner: Sendable {
     static func result(_ json: Data, summary: String? = nil) -> CallTool.Result {
         let text = String(decoding: json, as: UTF8.self)
         let structured = try? JSONDecoder().decode(Value.self, from: json)
-        let content: [Tool.Content] = (summary.map { [.text($0)] } ?? []) + [.text(text)]
+        let content: [Tool.Content] = (summary.map { [Self.text($0)] } ?? []) + [Self.text(text)]
         return CallTool.Result(content: content, structuredContent: structured)
     }
+
+    /// A plain text content block.
+    static func text(_ text: String) -> Tool.Content { .text(text: text, annotations: nil, _meta: nil) }
 
     /// `object` (JSONSerialization types) as a result.
     static func result(object: [String: Any], summary: String? = nil) throws -> CallTool.Result {
