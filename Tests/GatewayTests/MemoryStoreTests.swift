@@ -37,8 +37,11 @@ struct MemoryStoreTests {
         let paris = try await store.store("The user's favourite city is Paris.", tags: ["prefs"], scope: Self.alice)
         _ = try await store.store("The project deadline is next Friday.", tags: ["work"], scope: Self.alice)
         _ = try await store.store("Bake sourdough bread at 250 degrees for 40 minutes.", scope: Self.alice)
-        let matches = try await store.search("Which city does the user like most?", scope: Self.alice)
+        let matches = try await store.search("Which city does the user like most?", scope: Self.alice, threshold: -1)
         #expect(matches.count == 3)
+        // The default threshold 0.0 drops what points away from the query.
+        let positive = try await store.search("Which city does the user like most?", scope: Self.alice)
+        #expect(positive.allSatisfy { $0.similarity >= 0 } && positive.first?.entry.id == paris.id)
         #expect(matches.first?.entry.id == paris.id)
         #expect(matches.first?.entry.tags == ["prefs"])
         #expect(zip(matches, matches.dropFirst()).allSatisfy { $0.similarity >= $1.similarity })

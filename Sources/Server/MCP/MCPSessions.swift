@@ -30,7 +30,7 @@ actor MCPSessions {
         self.maxSessions = maxSessions
         let loopback = ["127.0.0.1", "localhost", "::1"].contains(host)
         validation = StandardValidationPipeline(validators: [
-            loopback ? OriginValidator.localhost() : OriginValidator.disabled,
+            loopback ? Self.localOrigins : OriginValidator.disabled,
             AcceptHeaderValidator(mode: .jsonOnly),
             ContentTypeValidator(),
             ProtocolVersionValidator(),
@@ -38,6 +38,13 @@ actor MCPSessions {
     }
 
     var count: Int { sessions.count }
+
+    /// `Host` and `Origin` of a loopback server: 127.0.0.1, localhost or [::1], with any port or none (port 80).
+    static let localOrigins: OriginValidator = {
+        let hosts = ["127.0.0.1", "localhost", "[::1]"]
+        return OriginValidator(allowedHosts: hosts + hosts.map { $0 + ":*" },
+                               allowedOrigins: hosts.flatMap { ["http://\($0)", "http://\($0):*", "https://\($0)", "https://\($0):*"] })
+    }()
 
     /// Answers one HTTP request to `/mcp`.
     func handle(_ request: MCP.HTTPRequest) async -> MCP.HTTPResponse {
