@@ -37,8 +37,6 @@ actor MCPSessions {
         ])
     }
 
-    var count: Int { sessions.count }
-
     /// `Host` and `Origin` of a loopback server: 127.0.0.1, localhost or [::1], with any port or none (port 80).
     static let localOrigins: OriginValidator = {
         let hosts = ["127.0.0.1", "localhost", "[::1]"]
@@ -71,13 +69,6 @@ actor MCPSessions {
         default:
             return Self.methodNotAllowed(session: id)
         }
-    }
-
-    /// Closes every session.
-    func closeAll() async {
-        let open = sessions.values
-        sessions.removeAll()
-        for session in open { await session.server.stop() }
     }
 
     private func open(_ request: MCP.HTTPRequest, owner: MemoryScope) async -> MCP.HTTPResponse {
