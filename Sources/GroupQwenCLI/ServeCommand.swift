@@ -29,7 +29,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            var configuration = try config.map { try ServerConfiguration.load(path: $0) } ?? ServerConfiguration()
+            var configuration = try Self.loadConfiguration(config)
             if let host { configuration.host = host }
             if let port { configuration.port = port }
             if let threads { configuration.threads = threads }
@@ -40,5 +40,10 @@ struct ServeCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("groupqwen: serving \(ids) on http://\(configuration.host):\(configuration.port)/v1\n".utf8))
             try await GroupQwenServer.run(configuration: configuration)
         }
+    }
+
+    /// The configuration file at `path` (`groupqwen serve --config` and `groupqwen mcp --config`), or the defaults.
+    static func loadConfiguration(_ path: String?) throws -> ServerConfiguration {
+        try path.map { try ServerConfiguration.load(path: $0) } ?? ServerConfiguration()
     }
 }

@@ -142,6 +142,7 @@ public enum GroupQwenServer {
             }
             router.post(RouterPath(prefix + "/{id}/cancel")) { request, context in try await fineTuning.cancel(request, context: context) }
         }
+        if state.configuration.mcp.enabled { MCPController(state: state).register(on: router) }
         router.get("/health") { request, context in try await health.check(request, context: context) }
         router.get("/metrics") { request, context in try await metrics.scrape(request, context: context) }
         router.get("/v1/metrics/live") { request, context in try await metrics.live(request, context: context) }

@@ -5,7 +5,7 @@ import Yams
 
 extension ServerConfiguration: Decodable {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case host, port, models, limits, routing, cache, training, experts, ui
+        case host, port, models, limits, routing, cache, training, experts, ui, mcp
         case keepAliveSeconds = "keep_alive_seconds"
         case memoryBudgetMB = "memory_budget_mb"
         case threads
@@ -33,6 +33,7 @@ extension ServerConfiguration: Decodable {
             training: try c.decodeIfPresent(TrainingSection.self, forKey: .training)?.configuration ?? .standard,
             experts: try c.decodeIfPresent(ExpertsConfiguration.self, forKey: .experts) ?? ExpertsConfiguration(),
             ui: try c.decodeIfPresent(Bool.self, forKey: .ui) ?? defaults.ui)
+        mcp = try c.decodeIfPresent(MCPConfiguration.self, forKey: .mcp) ?? defaults.mcp
     }
 
     /// Reads and validates a YAML configuration file. Errors name the key and line at fault.
@@ -47,6 +48,7 @@ extension ServerConfiguration: Decodable {
         let directory = URL(fileURLWithPath: (path as NSString).expandingTildeInPath).deletingLastPathComponent()
         configuration.resolveAdapterPaths(relativeTo: directory)
         configuration.resolveTrainingPaths(relativeTo: directory)
+        configuration.mcp.resolvePaths(relativeTo: directory)
         try configuration.routing.loadLearnedRouter(relativeTo: directory)
         if let router = configuration.routing.learnedRouter {
             do { try router.validate() } catch { throw .invalid(key: "routing.learned_router", message: "\(error)", line: nil) }
@@ -124,6 +126,9 @@ extension ServerConfiguration: Decodable {
         }
         if let experts = root["experts"], experts.mapping != nil {
             try checkKeys(of: experts, prefix: "experts.", known: ExpertsConfiguration.CodingKeys.allCases.map(\.rawValue))
+        }
+        if let mcp = root["mcp"], mcp.mapping != nil {
+            try checkKeys(of: mcp, prefix: "mcp.", known: MCPConfiguration.CodingKeys.allCases.map(\.rawValue))
         }
         if let routing = root["routing"], routing.mapping != nil {
             try checkKeys(of: routing, prefix: "routing.", known: RoutingConfiguration.CodingKeys.allCases.map(\.rawValue))

@@ -27,6 +27,8 @@ import Gateway
 /// experts:                    # mixture of LoRA experts, /v1/experts: see ExpertsConfiguration
 ///   enabled: true
 ///   model_id: experts         # `model: "experts"` asks for expert routing
+/// mcp:                        # the MCP server and its memories: see MCPConfiguration
+///   memory_path: ~/.groupqwen/mcp-memory.sqlite
 /// routing:                    # model "auto": see RoutingConfiguration
 ///   tier_thresholds: [0.2, 0.5]
 ///   min_confidence: 0.3
@@ -83,6 +85,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var experts: ExpertsConfiguration
     /// Serve the web console at `/` and `/ui/` (its files are embedded in the binary).
     public var ui: Bool
+    /// The MCP server (`/mcp`, `groupqwen mcp`) and its memory store.
+    public var mcp = MCPConfiguration()
 
     public init(host: String = "127.0.0.1", port: Int = 8080, models: [ServedModel] = ServedModel.defaults,
                 limits: ServerLimits = ServerLimits(), keepAliveSeconds: Double? = 300, memoryBudgetMB: Int? = nil,
@@ -176,6 +180,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         guard cache.maxEntries >= 1 else { throw fail("cache.max_entries", "must be ≥ 1") }
         try training.validate()
         try experts.validate(models: models)
+        try mcp.validate()
         do {
             try routing.validate()
         } catch {

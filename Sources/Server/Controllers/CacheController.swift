@@ -33,14 +33,19 @@ struct CacheController: Sendable {
     }
 
     func stats(_ request: Request, context: some RequestContext) async throws -> Response {
+        ModelsController.json(await statistics())
+    }
+
+    /// What `GET /v1/cache/stats` reports (also the MCP server's `cache_stats` tool).
+    func statistics() async -> Stats {
         guard let cache = state.cache else {
-            return ModelsController.json(Stats(enabled: false, entries: 0, hits: 0, misses: 0, hitRate: 0, meanSimilarity: nil,
-                                               memoryBytes: 0, threshold: state.configuration.cache.similarityThreshold))
+            return Stats(enabled: false, entries: 0, hits: 0, misses: 0, hitRate: 0, meanSimilarity: nil,
+                         memoryBytes: 0, threshold: state.configuration.cache.similarityThreshold)
         }
         let s = await cache.statistics()
-        return ModelsController.json(Stats(enabled: true, entries: s.entries, hits: s.hits, misses: s.misses, hitRate: s.hitRate,
-                                           meanSimilarity: s.meanHitSimilarity, memoryBytes: s.memoryBytes,
-                                           threshold: cache.configuration.similarityThreshold))
+        return Stats(enabled: true, entries: s.entries, hits: s.hits, misses: s.misses, hitRate: s.hitRate,
+                     meanSimilarity: s.meanHitSimilarity, memoryBytes: s.memoryBytes,
+                     threshold: cache.configuration.similarityThreshold)
     }
 
     struct Cleared: Encodable { let deleted: Int }

@@ -6,7 +6,12 @@ struct ModelsController: Sendable {
     let state: ServerState
 
     func list(_ request: Request, context: some RequestContext) async throws -> Response {
-        Self.json(ModelList(data: await objects(state.adapters.catalog)))
+        Self.json(await modelList())
+    }
+
+    /// What `GET /v1/models` lists (also the MCP server's `list_models` tool and model-list resource).
+    func modelList() async -> ModelList {
+        ModelList(data: await objects(state.adapters.catalog))
     }
 
     /// One model by id; an adapter-model also by its adapter id alone when that is unique.
