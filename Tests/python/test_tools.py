@@ -17,7 +17,7 @@ WEATHER = {"type": "function", "function": {
                    "required": ["city"], "additionalProperties": False}}}
 SEARCH = {"type": "function", "function": {
     "name": "search_web", "description": "Search the web for recent news",
-    "parameters": {"type": "object", "properties": {"query": {"type": "string"}, "max_results": {"type": "integer", "minimum": 1, "maximum": 10}},
+    "parameters": {"type": "object", "properties": {"query": {"type": "string", "maxLength": 80}, "max_results": {"type": "integer", "minimum": 1, "maximum": 10}},
                    "required": ["query"], "additionalProperties": False}}}
 TOOLS = [WEATHER, SEARCH]
 SCHEMAS = {t["function"]["name"]: t["function"]["parameters"] for t in TOOLS}

@@ -3,6 +3,9 @@ struct JSONSchemaCompiler {
     typealias Node = JSONSchemaGrammar.Node
 
     private let root: SchemaValue
+    /// An object schema with `properties` but no `additionalProperties` admits no other keys (as llama.cpp's grammar
+    /// converter does), instead of JSON Schema's "anything else goes".
+    private let closedObjects: Bool
     private var nodes: [Node] = []
     /// Node index of each `$ref` target already compiled (or being compiled: recursion).
     private var references: [String: Int] = [:]
@@ -13,8 +16,9 @@ struct JSONSchemaCompiler {
                                                "maxItems", "enum", "const", "anyOf", "oneOf", "minLength", "maxLength",
                                                "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "$ref"]
 
-    init(root: SchemaValue) {
+    init(root: SchemaValue, closedObjects: Bool = false) {
         self.root = root
+        self.closedObjects = closedObjects
     }
 
     mutating func compile() throws(JSONSchemaError) -> [Node] {
@@ -158,6 +162,8 @@ struct JSONSchemaCompiler {
         }
         let additional: Int?
         switch object["additionalProperties"] {
+        case nil where closedObjects && !properties.isEmpty && required.allSatisfy({ name in properties.contains { $0.name == name } }):
+            additional = nil
         case nil, .bool(true)?: additional = append(.any)
         case .bool(false)?: additional = nil
         case let schema?: additional = try node(schema, path: path + "/additionalProperties")

@@ -72,20 +72,22 @@ public final class JSONSchemaGrammar: Sendable {
     /// Any JSON object (`response_format: json_object`).
     public static let anyObject = JSONSchemaGrammar(nodes: [.object(properties: [], required: [], additional: 1), .any])
 
-    /// Compiles a schema given as JSON text.
-    public convenience init(schemaJSON: String) throws(JSONSchemaError) {
+    /// Compiles a schema given as JSON text. With `closedObjects`, an object schema that lists `properties` without
+    /// saying `additionalProperties` admits only those keys (what a tool's parameters mean in practice; small models
+    /// otherwise invent keys such as `"minimum"`).
+    public convenience init(schemaJSON: String, closedObjects: Bool = false) throws(JSONSchemaError) {
         let value: SchemaValue
         do {
             value = try JSONDecoder().decode(SchemaValue.self, from: Data(schemaJSON.utf8))
         } catch {
             throw .invalid(path: "", message: "the schema is not valid JSON")
         }
-        try self.init(schema: value)
+        try self.init(schema: value, closedObjects: closedObjects)
     }
 
-    /// Compiles a decoded schema.
-    public convenience init(schema: SchemaValue) throws(JSONSchemaError) {
-        var compiler = JSONSchemaCompiler(root: schema)
+    /// Compiles a decoded schema (see ``init(schemaJSON:closedObjects:)``).
+    public convenience init(schema: SchemaValue, closedObjects: Bool = false) throws(JSONSchemaError) {
+        var compiler = JSONSchemaCompiler(root: schema, closedObjects: closedObjects)
         let nodes = try compiler.compile()
         self.init(nodes: nodes)
     }

@@ -3,7 +3,8 @@ import Gateway
 
 /// What a request's `tools` ask of every local answer: the functions the model is shown, whether and how it must call
 /// one (`tool_choice`, `parallel_tool_calls`) and the grammar each call is held to by constrained decoding, so that a
-/// call always names a listed function and its arguments satisfy that function's parameters schema.
+/// call always names a listed function and its arguments satisfy that function's parameters schema (objects that list
+/// `properties` without `additionalProperties` take no other keys, as with llama.cpp).
 ///
 /// - `auto`: the model writes freely; a call starts when it writes `<tool_call>` (or opens its answer with a JSON
 ///   fence or a bare `{`, as Qwen2.5-Coder 0.5B tends to), and from there its JSON is constrained (lazily, see
@@ -44,7 +45,7 @@ struct ChatTools: Sendable {
             return true
         }
         do {
-            grammar = try grammars.grammar(ToolDefinition.callSchema(callable, arguments: overrides))
+            grammar = try grammars.grammar(ToolDefinition.callSchema(callable, arguments: overrides), closedObjects: true)
         } catch {
             throw APIError.invalidParameter("\(error)", param: "tools", code: "unsupported_schema")
         }

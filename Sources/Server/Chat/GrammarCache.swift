@@ -6,12 +6,13 @@ final class GrammarCache: Sendable {
     static let capacity = 128
     private let grammars = LockedValue<[String: JSONSchemaGrammar]>([:])
 
-    func grammar(_ schema: String) throws(JSONSchemaError) -> JSONSchemaGrammar {
-        if let known = grammars.value[schema] { return known }
-        let compiled = try JSONSchemaGrammar(schemaJSON: schema)
+    func grammar(_ schema: String, closedObjects: Bool = false) throws(JSONSchemaError) -> JSONSchemaGrammar {
+        let key = (closedObjects ? "closed:" : "open:") + schema
+        if let known = grammars.value[key] { return known }
+        let compiled = try JSONSchemaGrammar(schemaJSON: schema, closedObjects: closedObjects)
         grammars.update { cache in
             if cache.count >= Self.capacity { cache.removeAll() }
-            cache[schema] = compiled
+            cache[key] = compiled
         }
         return compiled
     }
