@@ -1,6 +1,6 @@
 import Foundation
 
-/// Small dense-vector helpers for the expert router (SIMD8 accumulators, a fixed summation order, so results
+/// Small dense-vector helpers for the expert router and the MCP memory store (SIMD8 accumulators, a fixed summation order, so results
 /// are deterministic for the same inputs).
 enum VectorMath {
     /// Σ a[i]·b[i] over `count` values.

@@ -165,18 +165,7 @@ public actor MemoryStore {
 
     private func cosine(_ query: [Float], _ i: Int) -> Float {
         vectors.withUnsafeBufferPointer { v in
-            query.withUnsafeBufferPointer { q in
-                let row = v.baseAddress! + i * dimension
-                var acc = SIMD8<Float>()
-                var d = 0
-                while d + 8 <= dimension {
-                    acc.addProduct(SIMD8(UnsafeBufferPointer(start: row + d, count: 8)), SIMD8(UnsafeBufferPointer(start: q.baseAddress! + d, count: 8)))
-                    d += 8
-                }
-                var dot = acc.sum()
-                while d < dimension { dot += row[d] * q[d]; d += 1 }
-                return dot
-            }
+            query.withUnsafeBufferPointer { q in VectorMath.dot(v.baseAddress! + i * dimension, q.baseAddress!, dimension) }
         }
     }
 }
