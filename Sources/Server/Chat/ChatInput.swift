@@ -25,6 +25,8 @@ struct ChatInput: Sendable {
     }
 
     private init(body: ChatCompletionRequest, rawBody: ByteBuffer) throws {
+        var body = body
+        body.toolFields.restoreKeyOrder(fromBody: String(buffer: rawBody))
         self.parameters = try RequestParameters(body.sampling, logprobs: body.logprobs ?? false,
                                                 topLogprobs: body.topLogprobs, topLogprobsParam: "top_logprobs")
         guard !body.messages.isEmpty else {

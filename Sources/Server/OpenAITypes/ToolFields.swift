@@ -1,4 +1,5 @@
 import Gateway
+import Tokenizers
 
 /// The function-calling fields of a chat request: `tools`, `tool_choice` and `parallel_tool_calls`.
 struct ToolFields: Decodable, Sendable {
@@ -40,6 +41,18 @@ struct ToolFields: Decodable, Sendable {
         }
         self.tools = tools
         choice = try c.decodeIfPresent(JSONValue.self, forKey: .toolChoice).map { try Self.choice($0, names: seen) }
+    }
+
+    /// Puts each function's parameters schema back in the key order the client wrote (decoding went through a
+    /// dictionary): the model sees the properties in that order and tends to write the arguments in it.
+    mutating func restoreKeyOrder(fromBody text: String) {
+        guard !tools.isEmpty, case let .dictionary(body)? = try? TemplateValue.parseJSON(text),
+              case let .array(entries)? = body["tools"], entries.count == tools.count else { return }
+        for (index, entry) in entries.enumerated() {
+            guard case let .dictionary(tool) = entry, case let .dictionary(function)? = tool["function"],
+                  let parameters = function["parameters"], case .dictionary = parameters else { continue }
+            tools[index].definition.parameters = parameters.jsonText
+        }
     }
 
     /// The choice in effect: the requested one, or OpenAI's default.
