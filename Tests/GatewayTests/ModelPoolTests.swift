@@ -75,15 +75,16 @@ struct ModelPoolTests {
     }
 
     @Test func idleModelsUnloadAfterKeepAlive() async throws {
-        // Virtual "now" values keep this independent of how long loading takes on a busy machine.
-        let pool = pool([tiny("a"), tiny("b")], keepAlive: .seconds(10))
+        // Virtual "now" values keep this independent of how long loading takes on a busy machine (a keep-alive far
+        // longer than any load: under a parallel test run, loading b took over 10 s after a).
+        let pool = pool([tiny("a"), tiny("b")], keepAlive: .seconds(120))
         _ = try await pool.model("a")
         _ = try await pool.model("b")
         #expect(await pool.unloadIdle(now: .now).isEmpty)
         try await Task.sleep(for: .milliseconds(1500))
         let touched = ContinuousClock.now
         _ = try await pool.model("b")   // b is fresh again; a was last used ≥ 1.5 s before `touched`
-        #expect(await pool.unloadIdle(now: touched + .seconds(9)) == ["a"])
+        #expect(await pool.unloadIdle(now: touched + .seconds(119)) == ["a"])
         #expect(await pool.statuses().map(\.state) == [.available, .loaded])
         // Unloaded models come back on demand.
         #expect(try await generateText(try await pool.model("a"), "again")?.ids.count == 4)
