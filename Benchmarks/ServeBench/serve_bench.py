@@ -5,6 +5,9 @@ real `groupqwen serve`; compares with the engine's own `groupqwen bench` generat
     python3 Benchmarks/ServeBench/serve_bench.py [--model qwen2.5-coder-0.5b] [--clients 4] [--tokens 128]
 
 Needs only the standard library. Prints a table and, with --json, one JSON object.
+
+The semantic cache is off in the server it starts, and every request also says `X-GroupQwen-Cache: bypass`: the
+prompts repeat across runs, and a cached answer would arrive as one chunk in no time instead of being generated.
 """
 import argparse
 import json
@@ -43,7 +46,8 @@ def stream_one(base, model, prompt, max_tokens, out, index):
     body = json.dumps({"model": model, "messages": [{"role": "user", "content": prompt}], "max_tokens": max_tokens,
                        "temperature": 0, "stream": True, "stream_options": {"include_usage": True},
                        "ignore_eos": True}).encode()
-    req = urllib.request.Request(base + "/v1/chat/completions", data=body, headers={"Content-Type": "application/json"})
+    req = urllib.request.Request(base + "/v1/chat/completions", data=body,
+                                 headers={"Content-Type": "application/json", "X-GroupQwen-Cache": "bypass"})
     sent = time.perf_counter()
     first = last = None
     tokens = 0
@@ -59,6 +63,8 @@ def stream_one(base, model, prompt, max_tokens, out, index):
                 now = time.perf_counter()
                 first = first or now
                 last = now
+    if first is None or last <= first or tokens < 2:
+        raise RuntimeError(f"stream {index} was not generated token by token ({tokens} tokens): is the cache off?")
     out[index] = (sent, first, last, tokens)
 
 
@@ -88,7 +94,7 @@ def main():
                                        check=True, capture_output=True, text=True).stdout)
     port = free_port()
     config = tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False)
-    config.write(f"threads: {args.threads}\nmodels:\n  - id: {args.model}\n    source: {args.model}\n"
+    config.write(f"threads: {args.threads}\ncache: {{enabled: false}}\nmodels:\n  - id: {args.model}\n    source: {args.model}\n"
                  f"    max_concurrent: {max(args.clients, 1)}\n    preload: true\n")
     config.close()
     server = subprocess.Popen([args.binary, "serve", "--config", config.name, "--port", str(port)],

@@ -43,6 +43,7 @@ struct SequenceState: Sendable {
         let top = options.topLogprobs > 0
             ? Logprobs.top(raw, count: options.topLogprobs).map { TokenLogprob(id: $0.id, logprob: $0.logprob) } : []
         let lse = Logprobs.logSumExp(raw)
+        if constraint?.decidesOpening == true { constraint?.decideOpening(raw, logSumExp: lse) }
         // Penalties modify the logits in place, so the log-probabilities are read first.
         let next = sampler.sample(logits, history: history[...], constraint: constraint)
         constraint?.accept(next)

@@ -1,4 +1,5 @@
 @testable import Engine
+import Foundation
 import Testing
 
 /// Lazily triggered constraints (tool calls): free text until the trigger, the grammar after it.
@@ -18,10 +19,10 @@ struct ConstraintTriggerTests {
     static let pieces = ["Sure", ", ", "<tool_call>", "\n", "<tool", "_call>", ">\n{", "{", "\"name\": ", "\"get_weather\"", ", ",
                          "\"arguments\": ", "{\"city\": \"Paris\"}", "}", "\n</tool_call>", "```json", "\n", "\"x\"", "<tool_call>{\"oops"]
 
-    func constraint(once: Bool, active: Bool = false) throws -> (OutputConstraint, [String: Int32]) {
+    func constraint(once: Bool, active: Bool = false, threshold: Float? = nil) throws -> (OutputConstraint, [String: Int32]) {
         let vocabulary = Self.vocabulary(Self.pieces)
         let trigger = ConstraintTrigger(["<tool_call>"], startTexts: [.init("```json", isDocumentStart: false), .init("{", isDocumentStart: true)],
-                                        once: once)
+                                        once: once, openingThreshold: threshold)
         var ids: [String: Int32] = [:]
         for (i, p) in Self.pieces.enumerated() where ids[p] == nil { ids[p] = Int32(i) }
         return (OutputConstraint(grammar: try JSONSchemaGrammar(schemaJSON: Self.callSchema), vocabulary: vocabulary, trigger: trigger, active: active), ids)
@@ -99,5 +100,55 @@ struct ConstraintTriggerTests {
         logits.withUnsafeMutableBufferPointer { #expect(c.restrict($0)) }
         #expect(logits[Int(ids["<tool_call>{\"oops"]!)] == -.infinity)
         #expect(logits[Int(ids["Sure"]!)] == 0 && logits[Int(ids["<tool_call>"]!)] == 0)
+    }
+
+    /// Logits giving `Sure` the rest of the probability and each listed piece the given probability.
+    func logits(_ probabilities: [String: Float], _ ids: [String: Int32]) -> [Float] {
+        var logits = [Float](repeating: -30, count: Self.pieces.count + 1)
+        for (piece, p) in probabilities { logits[Int(ids[piece]!)] = logf(p) }
+        logits[Int(ids["Sure"]!)] = logf(1 - probabilities.values.reduce(0, +))
+        return logits
+    }
+
+    func decide(_ c: inout OutputConstraint, _ logits: [Float]) {
+        #expect(c.decidesOpening)
+        logits.withUnsafeBufferPointer { raw in
+            var m = -Float.infinity
+            for x in raw { m = max(m, x) }
+            var sum: Float = 0
+            for x in raw { sum += expf(x - m) }
+            c.decideOpening(raw, logSumExp: m + logf(sum))
+        }
+        #expect(!c.decidesOpening)
+    }
+
+    @Test func openingTokensAreTheWaysACallBegins() {
+        let trigger = ConstraintTrigger(["<tool_call>"], startTexts: [.init("```json", isDocumentStart: false), .init("{", isDocumentStart: true)],
+                                        once: true, openingThreshold: 0.25)
+        for text in ["```", "```json", " {", "{\"", "{\n", "<tool_call>", "\n<tool_call>"] { #expect(trigger.opensDocument(Array(text.utf8)), "\(text)") }
+        for text in ["Sure", "\n", "", "<", "`x", "[{"] { #expect(!trigger.opensDocument(Array(text.utf8)), "\(text)") }
+    }
+
+    @Test func theSummedOpeningProbabilityDecidesACall() throws {
+        // 0.15 + 0.12 spread over two spellings of a call: together above 0.25 although `Sure` (0.73) is likeliest.
+        var (c, ids) = try constraint(once: true, threshold: 0.25)
+        decide(&c, logits(["{": 0.15, "```json": 0.12], ids))
+        #expect(!c.allows(ids["Sure"]!) && c.allows(ids["\n"]!) && c.allows(ids["<tool"]!))
+        feed(&c, ["\n", "{"], ids)
+        #expect(c.isActive)
+        feed(&c, ["\"name\": ", "\"get_weather\"", ", ", "\"arguments\": ", "{\"city\": \"Paris\"}", "}"], ids)
+        #expect(c.mustFinish)
+        // Below the threshold the model's own choice stands.
+        var (d, _) = try constraint(once: true, threshold: 0.25)
+        decide(&d, logits(["{": 0.1, "```json": 0.1], ids))
+        #expect(d.allows(ids["Sure"]!))
+        feed(&d, ["Sure", "{"], ids)
+        #expect(!d.isActive)
+        // Without a threshold, or once anything is written, there is nothing to decide.
+        let (e, _) = try constraint(once: true)
+        #expect(!e.decidesOpening)
+        var (f, _) = try constraint(once: true, threshold: 0.25)
+        feed(&f, ["Sure"], ids)
+        #expect(!f.decidesOpening)
     }
 }

@@ -86,4 +86,13 @@ struct ToolCallParserTests {
         #expect(schema.hasPrefix(#"{"anyOf": ["#) && schema.contains(#"{"const": "a"}"#) && schema.contains(#""arguments": {"type": "object"}"#))
         #expect(ToolDefinition.callSchema([tools[1]]).hasPrefix(#"{"type": "object""#))
     }
+
+    @Test func callShapedTextIsToldFromProse() {
+        #expect(ToolCallFormat.looksLikeCall("{\"name\": \"get_weather\", \"arguments\": {}}\n{\"result\": 1}"))
+        #expect(ToolCallFormat.looksLikeCall("\n```json\n{\n  \"name\": \"update_order\"}\n```"))
+        #expect(ToolCallFormat.looksLikeCall("<tool_call>\n{}"))
+        #expect(!ToolCallFormat.looksLikeCall("The weather in Oslo is -3 °C with light snow."))
+        #expect(!ToolCallFormat.looksLikeCall("{\"temperature\": -3}"))
+        #expect(!ToolCallFormat.looksLikeCall("Here is the call: {\"name\": \"x\"}"))
+    }
 }

@@ -21,13 +21,38 @@ public struct ConstraintTrigger: Sendable, Equatable {
     /// End generation after the first document (one tool call); false: free text again, and each later trigger
     /// starts another document (parallel calls).
     public let once: Bool
+    /// Decide at the first step whether the output opens with a document: when the tokens that would open one (see
+    /// ``opensDocument(_:)``) together have at least this probability, the output must open with one. A model's
+    /// wish to call a tool is spread over several spellings (a fence, `{"`, `{` and a newline), while an answer in
+    /// text tends to have one likely first word; taking the argmax token alone misses calls the model leans to.
+    /// nil: the sampled token decides.
+    public let openingThreshold: Float?
 
-    public init(_ texts: [String], startTexts: [StartText] = [], once: Bool) {
+    public init(_ texts: [String], startTexts: [StartText] = [], once: Bool, openingThreshold: Float? = nil) {
         precondition(!texts.isEmpty && texts.allSatisfy { !$0.isEmpty }, "a constraint trigger needs text")
         self.texts = texts.map { Array($0.utf8) }
         self.startTexts = startTexts.filter { !$0.bytes.isEmpty }
         self.once = once
+        self.openingThreshold = openingThreshold
     }
+
+    /// Whether a first token (after leading whitespace) opens a document: it begins a start text or begins with one
+    /// (```` ``` ```` of ```` ```json ````, `{"` of `{`), or begins with a trigger text.
+    public func opensDocument(_ token: [UInt8]) -> Bool {
+        let text = token.drop(while: Self.isSpace)
+        guard !text.isEmpty else { return false }
+        return startTexts.contains { $0.bytes.starts(with: text) || text.starts(with: $0.bytes) }
+            || texts.contains { text.starts(with: $0) }
+    }
+
+    /// Whether a first token may come when the output must open with a document: whitespace, an opening token, or
+    /// the beginning of a trigger text spelled in several tokens.
+    func mayBeginOpening(_ token: [UInt8]) -> Bool {
+        let text = token.drop(while: Self.isSpace)
+        return text.isEmpty || opensDocument(token) || texts.contains { $0.starts(with: text) }
+    }
+
+    static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D }
 
     /// Where free text stands after a token: the document's first bytes when the token fired the trigger, else what to
     /// remember for the next token.
@@ -44,7 +69,7 @@ public struct ConstraintTrigger: Sendable, Equatable {
     func scan(recent: [UInt8], start: [UInt8]?, token: [UInt8]) -> Scan {
         if let start {
             let text = start + token
-            let trimmed = Array(text.drop(while: { $0 == 0x20 || $0 == 0x0A || $0 == 0x09 || $0 == 0x0D }))
+            let trimmed = Array(text.drop(while: Self.isSpace))
             for candidate in startTexts where trimmed.starts(with: candidate.bytes) {
                 return Scan(document: candidate.isDocumentStart ? trimmed : Array(trimmed.dropFirst(candidate.bytes.count)),
                             atStart: true, recent: [], start: nil)

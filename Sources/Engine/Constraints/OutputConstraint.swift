@@ -1,3 +1,5 @@
+import Foundation
+
 /// Constrained decoding for one sequence: only tokens that keep the output a prefix of a document valid against
 /// `grammar` may be sampled, end-of-generation only once the document is complete, and generation ends as soon as
 /// nothing but whitespace could follow.
@@ -26,6 +28,10 @@ public struct OutputConstraint: Sendable {
     private var start: [UInt8]? = []
     /// The open document began the output (a bare call): generation ends with it.
     private var openedAtStart = false
+    /// The first step has decided whether the output opens with a document (`trigger.openingThreshold`).
+    private var openingDecided = false
+    /// It decided that it does: until something other than whitespace is written, only opening tokens may come.
+    private var mustOpen = false
 
     /// With a `trigger`, `active` starts with a document open (the trigger was written into the prompt: a required
     /// tool call); without one the constraint is always active.
@@ -44,7 +50,9 @@ public struct OutputConstraint: Sendable {
         let bytes = vocabulary.bytes[Int(token)]
         guard isActive else {
             // Free text; a token completing the trigger must continue with bytes the grammar accepts.
-            guard let trigger, let document = trigger.scan(recent: recent, start: start, token: bytes).document else { return true }
+            guard let trigger else { return true }
+            if mustOpen, !trigger.mayBeginOpening(bytes) { return false }
+            guard let document = trigger.scan(recent: recent, start: start, token: bytes).document else { return true }
             return document.isEmpty || JSONMatcher(grammar: grammar).accepts(document)
         }
         if bytes.isEmpty { return vocabulary.endOfGeneration.contains(token) && matcher.canFinish }
@@ -70,10 +78,28 @@ public struct OutputConstraint: Sendable {
         return any
     }
 
+    /// Whether the next step decides if the output opens with a document: lazy with an opening threshold, and
+    /// nothing written yet.
+    public var decidesOpening: Bool { !openingDecided && !isActive && trigger?.openingThreshold != nil && start == [] }
+
+    /// Makes the first step's decision from the model's `logits` (unmodified; `logSumExp` over them): the output opens
+    /// with a document when the opening tokens together have at least the trigger's `openingThreshold` probability.
+    /// One pass over the vocabulary, once per generation.
+    public mutating func decideOpening(_ logits: UnsafeBufferPointer<Float>, logSumExp: Float) {
+        openingDecided = true
+        guard let trigger, let threshold = trigger.openingThreshold else { return }
+        var mass: Float = 0
+        for id in 0..<min(logits.count, vocabulary.count) where trigger.opensDocument(vocabulary.bytes[id]) {
+            mass += expf(logits[id] - logSumExp)
+        }
+        mustOpen = mass >= threshold
+    }
+
     /// Records the sampled `token`.
     public mutating func accept(_ token: Int32) {
         guard token >= 0, Int(token) < vocabulary.count else { return }
         let bytes = vocabulary.bytes[Int(token)]
+        if mustOpen, !bytes.allSatisfy(ConstraintTrigger.isSpace) { mustOpen = false }
         if isActive {
             matcher.advance(bytes)
         } else if let trigger {

@@ -48,6 +48,14 @@ public struct ModelRouter: Sendable {
         }
         candidates = Array(candidates.prefix(configuration.maxEscalations + 1))
         var plan = RoutingPlan(complexity: complexity, targetTier: wanted, profile: profile, candidates: candidates, forced: false)
+        if configuration.fallback == .lower {
+            // Below the first choice, one model per lower tier (the first in tier and id order, as for candidates),
+            // the highest tier first.
+            let lower = allowed[..<start].filter { $0.tier < allowed[start].tier }
+            for tier in Set(lower.map(\.tier)).sorted(by: >) {
+                if let model = lower.first(where: { $0.tier == tier }) { plan.fallbacks.append(model) }
+            }
+        }
         if let learned {
             plan.strategy = .learned
             plan.predictedQuality = learned.probabilities

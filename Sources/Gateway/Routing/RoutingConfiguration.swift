@@ -58,6 +58,14 @@ public struct RoutingConfiguration: Sendable, Equatable {
     public var probeTokens = 8
     /// Most times one request moves to a bigger model.
     public var maxEscalations = 2
+    /// What happens when every candidate at or above the routed tier is down (a remote backend refused, a model
+    /// failed to load): `lower` answers with the best lower tier that is up, marked degraded; `none` fails (503).
+    public var fallback: Fallback = .lower
+
+    /// `routing.fallback`.
+    public enum Fallback: String, Sendable, Equatable, Codable {
+        case lower, none
+    }
     /// Prompt characters at which the length feature saturates.
     public var lengthSaturation = 2_000
     /// Conversation turns at which the depth feature saturates.

@@ -12,6 +12,9 @@ public struct RoutingPlan: Sendable {
     public var candidates: [ServedModel]
     /// Whether the client named the model (no routing, no escalation).
     public var forced: Bool
+    /// Models below the first candidate to fall back to, best first (one per tier), when every candidate is down;
+    /// empty for a named model or with `routing.fallback: none`.
+    public var fallbacks: [ServedModel] = []
     /// What chose the first candidate: the keyword score or the learned router.
     public var strategy: RoutingConfiguration.Strategy = .keywords
     /// The learned router's p(correct) per chat tier, cheapest first (nil for the keyword score).

@@ -8,6 +8,11 @@ struct AnswerTurn: Sendable {
     let escalations: [Escalation]
     /// Whether a later candidate exists; only then may the answerer escalate.
     let mayEscalate: Bool
+    /// Whether a fallback follows when this candidate is down (`ChatPlan.fallbacks`): then a backend failure moves on
+    /// instead of ending the request, even where the turn may not escalate.
+    var mayFailOver = false
+    /// The candidate is a fallback below the routed tier: its answer is marked degraded.
+    var degraded = false
     /// What the semantic cache said (a miss or a bypass: a hit never reaches an answerer).
     let cache: CacheDecision
     /// When the request arrived.
@@ -27,6 +32,7 @@ struct AnswerTurn: Sendable {
         outcome.adapters = candidate.adapters
         outcome.expert = plan.expert
         outcome.systemPromptAdded = candidate.systemPrompt != nil
+        outcome.degraded = degraded
         return outcome
     }
 }

@@ -6,6 +6,8 @@ struct ChatPlan: Sendable {
     let routing: RoutingPlan
     /// Who answers, in order: the first, then each escalation's next try.
     let candidates: [AnswerCandidate]
+    /// Who answers, best first, when every candidate is down (`routing.fallback: lower`); the answer is degraded.
+    let fallbacks: [AnswerCandidate]
     /// What every answer must satisfy, whichever candidate gives it.
     let constraints: ChatConstraints
     /// The tools the answer may call; nil when it may not (no tools, `tool_choice: none`).

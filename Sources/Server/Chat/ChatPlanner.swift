@@ -48,6 +48,7 @@ struct ChatPlanner: Sendable {
         return ChatPlan(
             routing: routing,
             candidates: candidates,
+            fallbacks: routing.fallbacks.map { candidate($0, target: target, catalog: catalog) },
             constraints: try ChatConstraints(input.body, grammars: state.grammars),
             tools: tools,
             judge: ConfidenceJudge(state.configuration.routing, perModel: routing.minConfidence),

@@ -39,7 +39,9 @@ struct ChatRecorder: Sendable {
                                  promptTokens: promptTokens, completionTokens: completionTokens,
                                  duration: .now - routing.started, cache: routing.cache.label, adapter: routing.adapters.metricLabel)
         routing.escalations.forEach(metrics.recordEscalation)
-        if let answer { remember(answer, from: routing.model, promptTokens: promptTokens) }
+        if routing.degraded { metrics.recordDegraded(model: routing.metricsModel, routedTier: routing.plan.candidates.first?.tier ?? routing.model.tier) }
+        // A degraded answer is not remembered: the routed tier answers that question once it is back.
+        if let answer, !routing.degraded { remember(answer, from: routing.model, promptTokens: promptTokens) }
     }
 
     /// Inserts a non-empty answer that was not cut short, in the background.

@@ -20,6 +20,8 @@ struct ChatTools: Sendable {
     let grammar: JSONSchemaGrammar
     /// The functions whose calls are read from the answer.
     let names: Set<String>
+    /// The functions held to "any object" instead of their parameters schema (non-strict, unenforceable schemas).
+    private let looseArguments: [String: String]
 
     /// The tools of a request that may call one; nil without tools or with `tool_choice: none`. A `strict` function
     /// whose parameters use a schema keyword the decoder cannot enforce is a 400 naming it; a non-strict one is held
@@ -40,31 +42,48 @@ struct ChatTools: Sendable {
                 overrides[tool.definition.name] = #"{"type": "object"}"#
             }
         }
-        let callable = fields.tools.map(\.definition).filter { tool in
+        try self.init(definitions: fields.tools.map(\.definition), choice: choice, parallel: fields.parallel,
+                      looseArguments: overrides, grammars: grammars)
+    }
+
+    private init(definitions: [ToolDefinition], choice: ToolFields.Choice, parallel: Bool, looseArguments: [String: String],
+                 grammars: GrammarCache) throws {
+        let callable = definitions.filter { tool in
             if case let .function(name) = choice { return tool.name == name }
             return true
         }
         do {
-            grammar = try grammars.grammar(ToolDefinition.callSchema(callable, arguments: overrides), closedObjects: true)
+            grammar = try grammars.grammar(ToolDefinition.callSchema(callable, arguments: looseArguments), closedObjects: true)
         } catch {
             throw APIError.invalidParameter("\(error)", param: "tools", code: "unsupported_schema")
         }
-        definitions = fields.tools.map(\.definition)
+        self.definitions = definitions
         self.choice = choice
-        parallel = fields.parallel
+        self.parallel = parallel
+        self.looseArguments = looseArguments
         names = Set(callable.map(\.name))
+    }
+
+    /// The same tools without some functions (neither shown nor callable); nil when no function that may be called
+    /// is left.
+    func withholding(_ functions: Set<String>, grammars: GrammarCache) throws -> ChatTools? {
+        guard !names.subtracting(functions).isEmpty else { return nil }
+        return try ChatTools(definitions: definitions.filter { !functions.contains($0.name) }, choice: choice, parallel: parallel,
+                             looseArguments: looseArguments, grammars: grammars)
     }
 
     /// The start of the answer written into the prompt: `<tool_call>\n` when a call is required.
     var prefill: String { choice == .auto ? "" : ToolCallFormat.callOpen + "\n" }
 
-    /// The constraint for one generation with a model's vocabulary.
-    func constraint(vocabulary: TokenVocabulary) -> OutputConstraint {
+    /// The constraint for one generation with a model's vocabulary. `afterResults`: the conversation ends with tool
+    /// results, where small models lean to calling again rather than answering; the first token alone decides whether
+    /// the answer is a call (no `ToolCallFormat.callThreshold`).
+    func constraint(vocabulary: TokenVocabulary, afterResults: Bool = false) -> OutputConstraint {
         // A required or named call is one call: the answer ends with it.
         let once = !parallel || choice != .auto
         let trigger = ConstraintTrigger([ToolCallFormat.callOpen], startTexts: ToolCallFormat.bareCallOpenings.map {
             ConstraintTrigger.StartText($0, isDocumentStart: $0 == "{")
-        }, once: once)
+        }, once: once, openingThreshold: choice == .auto && !afterResults ? ToolCallFormat.callThreshold : nil)
         return OutputConstraint(grammar: grammar, vocabulary: vocabulary, trigger: trigger, active: choice != .auto)
     }
 

@@ -22,7 +22,7 @@ struct LocalAnswerer: ChatAnswerer {
         do {
             model = try await state.pool.model(candidate.base.id)
         } catch {
-            guard turn.mayEscalate else { throw error }
+            guard turn.mayEscalate || turn.mayFailOver else { throw error }
             return .escalated(Escalation(from: served.id, reason: .backendError, detail: "\(error)"))
         }
         let parameters = input.parameters
@@ -45,7 +45,7 @@ struct LocalAnswerer: ChatAnswerer {
         }
         var options = try parameters.generationOptions(promptTokens: promptIDs.count, contextLength: model.contextLength,
                                                        defaultCap: state.configuration.limits.maxTokensDefault)
-        let constraint = tools.map { $0.constraint(vocabulary: model.tokenVocabulary) }
+        let constraint = tools.map { $0.constraint(vocabulary: model.tokenVocabulary, afterResults: messages.last?.role == "tool") }
             ?? constraints.grammar.map { OutputConstraint(grammar: $0, vocabulary: model.tokenVocabulary) }
         for i in options.indices {
             options[i].adapters = candidate.adapters.mix

@@ -5,8 +5,8 @@ import Gateway
 /// on the backend's log-probabilities.
 ///
 /// Escalates, while a later candidate exists, when the backend cannot answer (`RemoteBackendError`) or the
-/// judge finds its answer unsure (`RemoteLowConfidence`). The last candidate's backend failure is a 503
-/// `backend_unavailable`.
+/// judge finds its answer unsure (`RemoteLowConfidence`); a backend failure also moves on to a fallback
+/// (`AnswerTurn.mayFailOver`). The last one's backend failure is a 503 `backend_unavailable`.
 struct RemoteAnswerer: ChatAnswerer {
     let state: ServerState
     let candidate: AnswerCandidate
@@ -22,7 +22,7 @@ struct RemoteAnswerer: ChatAnswerer {
             return .escalated(Escalation(from: served.id, reason: .lowConfidence, confidence: unsure.confidence,
                                          detail: input.parameters.stream ? "first \(unsure.tokens) tokens" : nil))
         } catch let error as RemoteBackendError {
-            guard turn.mayEscalate else { throw APIError.unavailable(error.description, code: "backend_unavailable", retryAfter: 10) }
+            guard turn.mayEscalate || turn.mayFailOver else { throw APIError.unavailable(error.description, code: "backend_unavailable", retryAfter: 10) }
             return .escalated(Escalation(from: served.id, reason: .backendError, detail: error.description))
         }
     }

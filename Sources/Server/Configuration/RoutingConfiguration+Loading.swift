@@ -9,6 +9,7 @@ extension RoutingConfiguration: Decodable {
         case minConfidence = "min_confidence"
         case probeTokens = "probe_tokens"
         case maxEscalations = "max_escalations"
+        case fallback
         case lengthSaturation = "length_saturation"
         case depthSaturation = "depth_saturation"
         case outputSaturation = "output_saturation"
@@ -26,6 +27,12 @@ extension RoutingConfiguration: Decodable {
         if let m = try c.decodeIfPresent(Double.self, forKey: .minConfidence) { minConfidence = m }
         if let p = try c.decodeIfPresent(Int.self, forKey: .probeTokens) { probeTokens = p }
         if let m = try c.decodeIfPresent(Int.self, forKey: .maxEscalations) { maxEscalations = m }
+        if let f = try c.decodeIfPresent(String.self, forKey: .fallback) {
+            guard let policy = Fallback(rawValue: f) else {
+                throw DecodingError.dataCorruptedError(forKey: .fallback, in: c, debugDescription: "must be 'lower' or 'none'")
+            }
+            fallback = policy
+        }
         if let v = try c.decodeIfPresent(Int.self, forKey: .lengthSaturation) { lengthSaturation = v }
         if let v = try c.decodeIfPresent(Int.self, forKey: .depthSaturation) { depthSaturation = v }
         if let v = try c.decodeIfPresent(Int.self, forKey: .outputSaturation) { outputSaturation = v }

@@ -32,12 +32,18 @@ struct ChatCompletionsController: Sendable {
                                    recorder: recorder).response()
         }
 
-        // Each candidate answers, or escalates to the next one.
+        // Each candidate answers, or escalates to the next one; when every one is down, the fallbacks (lower tiers)
+        // answer, marked degraded.
         var escalations: [Escalation] = []
-        for (index, candidate) in plan.candidates.enumerated() {
-            let next = plan.candidates.dropFirst(index + 1).first?.id
-            let turn = AnswerTurn(plan: plan, escalations: escalations, mayEscalate: next != nil, cache: lookup.decision,
+        let chain = plan.candidates + plan.fallbacks
+        for (index, candidate) in chain.enumerated() {
+            let isFallback = index >= plan.candidates.count
+            let nextCandidate = plan.candidates.dropFirst(index + 1).first?.id
+            let next = nextCandidate ?? chain.dropFirst(index + 1).first?.id
+            var turn = AnswerTurn(plan: plan, escalations: escalations, mayEscalate: nextCandidate != nil, cache: lookup.decision,
                                   started: started, recorder: recorder)
+            turn.mayFailOver = next != nil
+            turn.degraded = isFallback
             switch try await candidate.answerer(state: state).answer(input, turn: turn) {
             case let .answered(response):
                 return response

@@ -73,6 +73,14 @@ final class ServerMetrics: Sendable {
     }
 
     /// One move to a bigger model.
+    /// An answer from a lower tier because every candidate at or above the routed one was down (`routing.fallback`).
+    func recordDegraded(model: String, routedTier: Int) {
+        registry.makeCounter(descriptor: descriptor("degraded_requests", unit: "total",
+                                                    help: "Requests answered by a lower tier because the routed ones were down"),
+                             labels: [("model", model), ("routed_tier", String(routedTier))])
+            .increment()
+    }
+
     func recordEscalation(_ escalation: Escalation) {
         registry.makeCounter(descriptor: descriptor("escalations", unit: "total", help: "Escalations to a bigger model by reason"),
                              labels: [("from", escalation.from), ("to", escalation.to ?? ""), ("reason", escalation.reason.rawValue)])

@@ -90,10 +90,12 @@ struct RoutingInfo: Encodable, Sendable {
     var strategy: String?
     /// The learned router's predicted chance of a correct answer per chat tier, by model id.
     var predictedQuality: [String: Double]?
+    /// True when a lower tier answered because the routed ones were down; absent otherwise.
+    var degraded: Bool?
 
     enum CodingKeys: String, CodingKey {
         case model, tier, complexity, profile, routed, confidence, cache, escalations, latencyMs = "latency_ms", adapters, expert
-        case strategy, predictedQuality = "predicted_quality"
+        case strategy, predictedQuality = "predicted_quality", degraded
     }
 }
 
@@ -129,6 +131,8 @@ struct RoutingOutcome: Sendable {
     var expert: ExpertChoice?
     /// Whether the answering candidate put the expert's system prompt before the conversation.
     var systemPromptAdded = false
+    /// A fallback below the routed tier answered (every routed candidate was down).
+    var degraded = false
 
     /// The model label of the metrics: the configured model that ran.
     var metricsModel: String { base ?? model.id }
@@ -139,6 +143,7 @@ struct RoutingOutcome: Sendable {
         var headers = [("X-GroupQwen-Model", model.id), ("X-GroupQwen-Tier", String(model.tier)), ("X-GroupQwen-Cache", cache.label)]
         if let adapter = adapters.header { headers.append(("X-GroupQwen-Adapter", adapter)) }
         if let expert { headers.append(("X-GroupQwen-Expert", expert.label)) }
+        if degraded { headers.append(("X-GroupQwen-Degraded", "true")) }
         return headers
     }
 
@@ -156,6 +161,7 @@ struct RoutingOutcome: Sendable {
                                confidence: confidence.map { ($0 * 1000).rounded() / 1000 },
                                cache: cacheInfo, escalations: escalations.map(RoutingInfo.Step.init),
                                latencyMs: ms, adapters: adapters.info, expert: expert?.info(systemPromptAdded: systemPromptAdded))
+        if degraded { info.degraded = true }
         if !plan.forced {
             info.strategy = plan.strategy.rawValue
             info.predictedQuality = plan.predictedQuality.map { p in
