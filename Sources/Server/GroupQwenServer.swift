@@ -1,7 +1,9 @@
 import Gateway
 import Hummingbird
+import HummingbirdCore
 import HummingbirdWebSocket
 import Logging
+import NIOCore
 import ServiceLifecycle
 
 /// Builds and runs the OpenAI-compatible HTTP server.
@@ -63,7 +65,7 @@ public enum GroupQwenServer {
         let metricsSocket = MetricsWebSocket(state: state)
         var app = Application(
             router: makeRouter(state: state),
-            server: .http1WebSocketUpgrade { request, _, _ in metricsSocket.shouldUpgrade(request) },
+            server: httpServer(state: state, metricsSocket: metricsSocket),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "GroupQwen"),
             services: services,
             logger: logger)
@@ -84,6 +86,22 @@ public enum GroupQwenServer {
             }
         }
         return app
+    }
+
+    /// HTTP/1.1 with the console's WebSocket upgrade, behind the connection guard (cap, first-head deadline), with
+    /// the idle timeout and the lingering drain after early answers.
+    static func httpServer(state: ServerState, metricsSocket: MetricsWebSocket) -> HTTPServerBuilder {
+        let policy = state.connections
+        let idle = TimeAmount.nanoseconds(Int64(state.configuration.limits.idleTimeoutSeconds * 1e9))
+        return HTTPServerBuilder { responder in
+            GuardedHTTPChannel(
+                base: HTTP1WebSocketUpgradeChannel(
+                    responder: responder,
+                    configuration: .init(http1: .init(additionalChannelHandlers: [EarlyAnswerDrainHandler(policy: policy)],
+                                                      idleTimeout: idle)),
+                    shouldUpgrade: { request, _, _ in metricsSocket.shouldUpgrade(request) }),
+                policy: policy)
+        }
     }
 
     /// The routes and middleware, in the order they apply: metrics, access log, errors, authentication, body limit.

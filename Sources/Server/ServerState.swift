@@ -23,6 +23,8 @@ final class ServerState: Sendable {
     let experts: ExpertService?
     /// Prometheus counters, histograms and gauges (`GET /metrics`).
     let metrics = ServerMetrics()
+    /// The connection cap, the first head's deadline and the lingering after early answers (`limits:`).
+    let connections: ConnectionGuard
     /// Compiled `response_format` schemas.
     let grammars = GrammarCache()
     /// Chooses models for `model: "auto"` requests.
@@ -45,6 +47,8 @@ final class ServerState: Sendable {
         self.cache = cache
         self.adapters = adapters
         self.fineTuning = fineTuning
+        self.connections = ConnectionGuard(maxConnections: configuration.limits.maxConnections,
+                                           headerTimeout: .nanoseconds(Int64(configuration.limits.headerTimeoutSeconds * 1e9)))
         self.embeddings = EmbeddingProvider(fetchMissing: configuration.fetchMissing, threads: configuration.threads ?? 2)
         self.cacheKeys = EmbeddingProvider(fetchMissing: configuration.fetchMissing, threads: 1, precision: .q8_0)
         self.router = ModelRouter(configuration: configuration.routing, models: configuration.models)

@@ -248,6 +248,9 @@ extension ServerLimits: Decodable {
         case maxQueuedPerModel = "max_queued_per_model"
         case maxTokensDefault = "max_tokens_default"
         case requestTimeoutSeconds = "request_timeout"
+        case maxConnections = "max_connections"
+        case idleTimeoutSeconds = "idle_timeout"
+        case headerTimeoutSeconds = "header_timeout"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -257,7 +260,10 @@ extension ServerLimits: Decodable {
             maxBodyBytes: try c.decodeIfPresent(Int.self, forKey: .maxBodyBytes) ?? defaults.maxBodyBytes,
             maxQueuedPerModel: try c.decodeIfPresent(Int.self, forKey: .maxQueuedPerModel) ?? defaults.maxQueuedPerModel,
             maxTokensDefault: try c.decodeIfPresent(Int.self, forKey: .maxTokensDefault),
-            requestTimeoutSeconds: try c.decodeIfPresent(Double.self, forKey: .requestTimeoutSeconds))
+            requestTimeoutSeconds: try c.decodeIfPresent(Double.self, forKey: .requestTimeoutSeconds),
+            maxConnections: try c.decodeIfPresent(Int.self, forKey: .maxConnections) ?? defaults.maxConnections,
+            idleTimeoutSeconds: try c.decodeIfPresent(Double.self, forKey: .idleTimeoutSeconds) ?? defaults.idleTimeoutSeconds,
+            headerTimeoutSeconds: try c.decodeIfPresent(Double.self, forKey: .headerTimeoutSeconds) ?? defaults.headerTimeoutSeconds)
     }
 }
 

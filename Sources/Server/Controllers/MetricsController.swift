@@ -5,7 +5,8 @@ struct MetricsController: Sendable {
     let state: ServerState
 
     func scrape(_ request: Request, context: some RequestContext) async throws -> Response {
-        let bytes = await state.metrics.render(pool: state.pool, remotes: state.remotes, adapters: state.adapters.catalog)
+        let bytes = await state.metrics.render(pool: state.pool, remotes: state.remotes, adapters: state.adapters.catalog,
+                                               connections: state.connections)
         var headers = HTTPFields()
         headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))

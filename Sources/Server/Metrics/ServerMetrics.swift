@@ -96,7 +96,14 @@ final class ServerMetrics: Sendable {
     }
 
     /// Refreshes the per-model, per-adapter and per-backend gauges, then renders the exposition text.
-    func render(pool: ModelPool, remotes: [String: RemoteBackend], adapters: AdapterCatalog = AdapterCatalog()) async -> [UInt8] {
+    func render(pool: ModelPool, remotes: [String: RemoteBackend], adapters: AdapterCatalog = AdapterCatalog(),
+                connections: ConnectionGuard? = nil) async -> [UInt8] {
+        if let connections {
+            registry.makeGauge(descriptor: descriptor("open_connections", unit: "", help: "HTTP connections open"))
+                .set(to: Double(connections.openConnections))
+            registry.makeGauge(descriptor: descriptor("rejected_connections", unit: "", help: "Connections refused by limits.max_connections since start"))
+                .set(to: Double(connections.rejectedConnections))
+        }
         for (id, backend) in remotes {
             let state = backend.breaker.state()
             registry.makeGauge(descriptor: descriptor("backend_up", unit: "", help: "0 while a remote backend's circuit is open"),
