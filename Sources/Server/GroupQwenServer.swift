@@ -104,12 +104,14 @@ public enum GroupQwenServer {
         }
     }
 
-    /// The routes and middleware, in the order they apply: metrics, access log, errors, authentication, body limit.
-    static func makeRouter(state: ServerState) -> Router<BasicRequestContext> {
-        let router = Router()
+    /// The routes and middleware, in the order they apply: metrics, access log, errors, cancellation when the client
+    /// goes, authentication, body limit.
+    static func makeRouter(state: ServerState) -> Router<ServerRequestContext> {
+        let router = Router(context: ServerRequestContext.self)
         router.add(middleware: RequestMetricsMiddleware(metrics: state.metrics))
         router.add(middleware: AccessLogMiddleware())
         router.add(middleware: APIErrorMiddleware())
+        router.add(middleware: DisconnectCancellationMiddleware())
         if !state.configuration.apiKeys.isEmpty {
             router.add(middleware: AuthMiddleware(keys: state.configuration.apiKeys))
         }

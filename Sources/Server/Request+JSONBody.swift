@@ -8,7 +8,7 @@ extension Request {
 
     /// Like `decodeJSONBody`, also returning the raw bytes (to forward them to a remote backend).
     func decodeJSONBodyKeepingBytes<T: Decodable>(_ type: T.Type, limit: Int) async throws -> (value: T, bytes: ByteBuffer) {
-        let buffer = try await BodyLimitMiddleware<BasicRequestContext>.collect(body, limit: limit)
+        let buffer = try await BodyLimitMiddleware<ServerRequestContext>.collect(body, limit: limit)
         return (try JSONCoding.decode(T.self, from: buffer), buffer)
     }
 }

@@ -101,9 +101,9 @@ extension ServerTests {
             let chunks = (0..<5).map { _ in ByteBuffer(string: String(repeating: "y", count: 64)) }
             let body = RequestBody(asyncSequence: chunks.asAsyncStream)
             await #expect(throws: APIError.bodyTooLarge(limit: 200)) {
-                _ = try await BodyLimitMiddleware<BasicRequestContext>.collect(body, limit: 200)
+                _ = try await BodyLimitMiddleware<ServerRequestContext>.collect(body, limit: 200)
             }
-            let small = try await BodyLimitMiddleware<BasicRequestContext>.collect(RequestBody(asyncSequence: Array(chunks.prefix(3)).asAsyncStream), limit: 200)
+            let small = try await BodyLimitMiddleware<ServerRequestContext>.collect(RequestBody(asyncSequence: Array(chunks.prefix(3)).asAsyncStream), limit: 200)
             #expect(small.readableBytes == 192)
         }
 

@@ -193,3 +193,29 @@ def test_connection_over_the_cap_gets_503_then_capacity_returns(base):
         time.sleep(0.1)
     rejected = [line for line in r.text.splitlines() if line.startswith("groupqwen_rejected_connections")]
     assert rejected and float(rejected[0].split()[-1]) >= 1
+
+
+def active_sequences(base):
+    text = httpx.get(base + "/metrics", timeout=5).text
+    return sum(float(line.split()[-1]) for line in text.splitlines()
+               if line.startswith("groupqwen_active_sequences") and 'model="smollm2"' in line)
+
+
+def test_non_streamed_generation_stops_when_the_client_disconnects(base):
+    # Warm the model so the timing below is about generation, not loading.
+    warm = httpx.post(base + "/v1/chat/completions", timeout=120,
+                      json={"model": "smollm2", "messages": [{"role": "user", "content": "Hi"}], "max_tokens": 2})
+    assert warm.status_code == 200
+    body = json.dumps({"model": "smollm2", "messages": [{"role": "user", "content": "Count to ten thousand."}],
+                       "max_tokens": 1500, "ignore_eos": True, "temperature": 0}).encode()
+    s = connect(base)
+    s.sendall(upload_head(len(body), close=False) + body)
+    deadline = time.monotonic() + 10
+    while active_sequences(base) < 1:   # generating (1,500 tokens take SmolLM2 well over 5 s here)
+        assert time.monotonic() < deadline, "the generation did not start"
+        time.sleep(0.05)
+    s.close()   # the client gives up without reading
+    start = time.monotonic()
+    while active_sequences(base) > 0:
+        assert time.monotonic() - start < 1.0, "the generation kept running after the client left"
+        time.sleep(0.05)

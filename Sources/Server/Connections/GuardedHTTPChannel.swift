@@ -3,7 +3,8 @@ import Logging
 import NIOCore
 
 /// The server's HTTP/1.1 (+ WebSocket upgrade) channel with a ``ConnectionGuardHandler`` in front of it: every
-/// connection is counted against the cap and must send its first request head in time.
+/// connection is counted against the cap and must send its first request head in time, and a
+/// ``ClientDisconnectHandler`` tells its requests when the client has gone.
 struct GuardedHTTPChannel<Base: ServerChildChannel>: ServerChildChannel {
     typealias Value = Base.Value
 
@@ -13,6 +14,7 @@ struct GuardedHTTPChannel<Base: ServerChildChannel>: ServerChildChannel {
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         do {
             try channel.pipeline.syncOperations.addHandler(ConnectionGuardHandler(policy: policy))
+            try channel.pipeline.syncOperations.addHandler(ClientDisconnectHandler())
         } catch {
             return channel.eventLoop.makeFailedFuture(error)
         }

@@ -46,7 +46,7 @@ struct ExpertsController: Sendable {
     /// unknown base model or a missing adapter file.
     func deploy(_ request: Request, context: some RequestContext) async throws -> Response {
         let experts = try state.requireExperts()
-        let buffer = try await BodyLimitMiddleware<BasicRequestContext>.collect(request.body, limit: state.configuration.limits.maxBodyBytes)
+        let buffer = try await BodyLimitMiddleware<ServerRequestContext>.collect(request.body, limit: state.configuration.limits.maxBodyBytes)
         let release: ExpertRelease
         do {
             release = try JSONCoding.decode(ExpertRelease.self, from: buffer)

@@ -19,7 +19,7 @@ struct MCPController: Sendable {
     }
 
     /// Adds the `/mcp` routes to `router`.
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<ServerRequestContext>) {
         router.post(RouterPath(Self.path)) { request, context in try await handle(request, context: context) }
         router.get(RouterPath(Self.path)) { request, context in try await handle(request, context: context) }
         router.delete(RouterPath(Self.path)) { request, context in try await handle(request, context: context) }

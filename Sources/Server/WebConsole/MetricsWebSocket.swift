@@ -32,7 +32,7 @@ struct MetricsWebSocket: Sendable {
             let keys = state.configuration.apiKeys
             let fromHeader = request.headerFields[.authorization].flatMap(Self.bearerKey)
             let fromProtocol = offered.first { $0.hasPrefix(Self.bearerPrefix) }.flatMap { Self.decodeBase64URL($0.dropFirst(Self.bearerPrefix.count)) }
-            guard let key = fromHeader ?? fromProtocol, AuthMiddleware<BasicRequestContext>.accepts(key, keys: keys) else {
+            guard let key = fromHeader ?? fromProtocol, AuthMiddleware<ServerRequestContext>.accepts(key, keys: keys) else {
                 return .dontUpgrade
             }
         }
