@@ -56,6 +56,8 @@ public struct Conversation: Sendable, Equatable {
 /// Why an export could not be read.
 public enum ImportError: Error, Sendable, Equatable, CustomStringConvertible {
     case unreadable(path: String, reason: String)
+    /// The output could not be written (disk full, no permission); nothing is left at `path`.
+    case unwritable(path: String, reason: String)
     case invalidJSON(String)
     case unexpectedShape(String)
     /// A streamed JSON file is cut off or malformed; `offset` is the byte where reading failed.
@@ -68,6 +70,7 @@ public enum ImportError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .unreadable(path, reason): return "cannot read \(path): \(reason)"
+        case let .unwritable(path, reason): return "cannot write \(path): \(reason)"
         case let .invalidJSON(reason): return "invalid JSON: \(reason)"
         case let .unexpectedShape(reason): return "unexpected export format: \(reason)"
         case let .malformedJSON(path, offset, reason): return "\(path): invalid JSON at byte \(offset): \(reason)"

@@ -43,8 +43,13 @@ struct ServeCommand: AsyncParsableCommand {
         }
     }
 
-    /// The configuration file at `path` (`groupqwen serve --config` and `groupqwen mcp --config`), or the defaults.
+    /// The configuration file at `path` (`groupqwen serve --config` and `groupqwen mcp --config`), or the defaults,
+    /// plus the keys of `$GROUPQWEN_API_KEYS` (`KEY[:SCOPE[:RPM[:TPM]]]`, comma-separated).
     static func loadConfiguration(_ path: String?) throws -> ServerConfiguration {
-        try path.map { try ServerConfiguration.load(path: $0) } ?? ServerConfiguration()
+        var configuration = try path.map { try ServerConfiguration.load(path: $0) } ?? ServerConfiguration()
+        if let keys = ProcessInfo.processInfo.environment["GROUPQWEN_API_KEYS"] {
+            configuration.apiKeys += try APIKeyEntry.parseEnvironment(keys)
+        }
+        return configuration
     }
 }

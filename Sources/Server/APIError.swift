@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// An error as the OpenAI API reports it: an HTTP status plus
@@ -17,6 +18,8 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
     public var retryAfter: Int?
     /// The methods a 405 names in `Allow`.
     public var allow: String?
+    /// Further response headers (a 429's `x-ratelimit-*`).
+    public var headers: [String: String] = [:]
 
     public init(status: HTTPResponse.Status, message: String, type: String, param: String? = nil,
                 code: String? = nil, retryAfter: Int? = nil) {
@@ -68,6 +71,11 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
         APIError(status: .unauthorized, message: message, type: "invalid_request_error", code: "invalid_api_key")
     }
 
+    /// 403: the key's scope does not allow this route.
+    static func forbidden(_ message: String) -> APIError {
+        APIError(status: .forbidden, message: message, type: "permission_error", code: "insufficient_scope")
+    }
+
     static func unavailable(_ message: String, code: String, retryAfter: Int) -> APIError {
         APIError(status: .serviceUnavailable, message: message, type: "server_error", code: code, retryAfter: retryAfter)
     }
@@ -90,6 +98,7 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
         fields[.contentType] = "application/json"
         if let retryAfter { fields[.retryAfter] = String(retryAfter) }
         if let allow { fields[.allow] = allow }
+        for (name, value) in headers { if let field = HTTPField.Name(name) { fields[field] = value } }
         return Response(status: status, headers: fields, body: .init(byteBuffer: JSONCoding.encode(body)))
     }
 }

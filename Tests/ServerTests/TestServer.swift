@@ -15,15 +15,15 @@ enum TestServer {
     static let served = ServedModel(id: modelID, source: modelID, contextLength: 512, maxConcurrent: 4)
     static let pool = ModelPool(configuration: ModelPoolConfiguration(models: [served], keepAlive: nil, fetchMissing: false))
 
-    static func configuration(apiKeys: [String] = [], limits: ServerLimits = ServerLimits()) -> ServerConfiguration {
+    static func configuration(apiKeys: [APIKeyEntry] = [], limits: ServerLimits = ServerLimits()) -> ServerConfiguration {
         ServerConfiguration(models: [served], limits: limits, keepAliveSeconds: nil, apiKeys: apiKeys, fetchMissing: false)
     }
 
-    static func app(apiKeys: [String] = [], maxBodyBytes: Int = 1 << 20) -> some ApplicationProtocol {
+    static func app(apiKeys: [APIKeyEntry] = [], maxBodyBytes: Int = 1 << 20) -> some ApplicationProtocol {
         app(apiKeys: apiKeys, limits: ServerLimits(maxBodyBytes: maxBodyBytes))
     }
 
-    static func app(apiKeys: [String] = [], limits: ServerLimits) -> some ApplicationProtocol {
+    static func app(apiKeys: [APIKeyEntry] = [], limits: ServerLimits) -> some ApplicationProtocol {
         GroupQwenServer.makeApplication(configuration: configuration(apiKeys: apiKeys, limits: limits), pool: pool, managesPool: false)
     }
 }

@@ -29,11 +29,11 @@ public final class JSONLinesFileWriter {
         let directory = destination.deletingLastPathComponent()
         temporary = directory.appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString).partial")
         guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
-            throw .unreadable(path: destination.path, reason: "cannot create a file in \(directory.path)")
+            throw .unwritable(path: destination.path, reason: "cannot create a file in \(directory.path)")
         }
         do { handle = try FileHandle(forWritingTo: temporary) } catch {
             try? FileManager.default.removeItem(at: temporary)
-            throw .unreadable(path: destination.path, reason: (error as NSError).localizedDescription)
+            throw .unwritable(path: destination.path, reason: (error as NSError).localizedDescription)
         }
         buffer.reserveCapacity(bufferLimit + 4096)
     }
@@ -56,13 +56,13 @@ public final class JSONLinesFileWriter {
         closed = true
         do { try handle.close() } catch {
             try? FileManager.default.removeItem(at: temporary)
-            throw .unreadable(path: destination.path, reason: "cannot close the output: \((error as NSError).localizedDescription)")
+            throw .unwritable(path: destination.path, reason: "cannot close the output: \((error as NSError).localizedDescription)")
         }
         // rename(2) replaces an existing file atomically.
         guard rename(temporary.path, destination.path) == 0 else {
             let reason = String(cString: strerror(errno))
             try? FileManager.default.removeItem(at: temporary)
-            throw .unreadable(path: destination.path, reason: "cannot move the output into place: \(reason)")
+            throw .unwritable(path: destination.path, reason: "cannot move the output into place: \(reason)")
         }
     }
 
@@ -76,7 +76,7 @@ public final class JSONLinesFileWriter {
     private func flush() throws(ImportError) {
         guard !buffer.isEmpty else { return }
         do { try handle.write(contentsOf: buffer) } catch {
-            throw .unreadable(path: destination.path, reason: "write failed: \((error as NSError).localizedDescription)")
+            throw .unwritable(path: destination.path, reason: "write failed: \((error as NSError).localizedDescription)")
         }
         byteCount += Int64(buffer.count)
         buffer.removeAll(keepingCapacity: true)

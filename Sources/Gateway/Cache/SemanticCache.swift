@@ -26,6 +26,11 @@ public actor SemanticCache {
     private var hits = 0, misses = 0
     private var similaritySum = 0.0
     private let clock: @Sendable () -> Double
+    /// Why the cache turned itself off (its database could not be written); nil while it works.
+    public private(set) var disabledReason: String?
+
+    /// False once the cache has turned itself off: lookups miss and inserts are dropped.
+    public var isEnabled: Bool { disabledReason == nil }
 
     /// Opens (or creates) the SQLite file and loads its unexpired entries.
     public init(configuration: SemanticCacheConfiguration, dimension: Int = 384,
@@ -46,6 +51,7 @@ public actor SemanticCache {
     /// The best unexpired entry of `context` whose similarity to `vector` (unit length) reaches the
     /// threshold, or nil (a miss).
     public func lookup(_ vector: [Float], context: CacheContext) -> CacheHit? {
+        guard disabledReason == nil else { return nil }
         let now = clock()
         var best: (index: Int, similarity: Float)?
         if !ids.isEmpty {
@@ -72,13 +78,26 @@ public actor SemanticCache {
 
     /// Stores an answer (TTL shorter when `query` is time-sensitive), evicting the least recently used
     /// entries beyond `maxEntries`.
-    public func insert(_ vector: [Float], query: String, context: CacheContext, answer: CachedAnswer) {
-        guard vector.count == dimension else { return }
+    ///
+    /// When the database cannot be written (disk full, read-only, removed), the cache turns itself off rather
+    /// than answer from a memory that no longer matches its file: the return value is then the reason, once, for
+    /// the caller's one log line; nil otherwise.
+    @discardableResult
+    public func insert(_ vector: [Float], query: String, context: CacheContext, answer: CachedAnswer) -> String? {
+        guard disabledReason == nil, vector.count == dimension else { return nil }
         let now = clock()
         let ttl = CacheContext.isTimeSensitive(query) ? configuration.timeSensitiveTTLSeconds : configuration.ttlSeconds
         let id: Int64
-        if let store, let stored = try? store.insert(context: context.key, vector: vector, answer: answer, now: now, expires: now + ttl) {
-            id = stored
+        if let store {
+            do {
+                id = try store.insert(context: context.key, vector: vector, answer: answer, now: now, expires: now + ttl)
+            } catch {
+                let reason = "its database could not be written (\(error))"
+                disabledReason = reason
+                ids.removeAll(); contexts.removeAll(); expires.removeAll(); lastUsed.removeAll(); answers.removeAll()
+                signatures.removeAll(); exact.removeAll()
+                return reason
+            }
         } else {
             id = nextMemoryID
             nextMemoryID -= 1
@@ -91,6 +110,7 @@ public actor SemanticCache {
             remove(victim)
         }
         try? store?.delete(ids: evicted.filter { $0 >= 0 })
+        return nil
     }
 
     /// Empties the cache (memory and file).

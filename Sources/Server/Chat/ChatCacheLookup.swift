@@ -16,7 +16,7 @@ enum ChatCacheLookup: Sendable {
     /// Looks `key` up (embedding its query unless the key carries the vector); without a key (or without a cache)
     /// the cache is bypassed.
     init(_ key: ChatCacheKey?, state: ServerState) async throws {
-        guard let cache = state.cache, let key else {
+        guard let cache = state.cache, await cache.isEnabled, let key else {
             self = .bypass
             return
         }

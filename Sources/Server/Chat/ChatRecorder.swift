@@ -10,6 +10,8 @@ struct ChatRecorder: Sendable {
     let logger: Logger
     /// Where a finished answer is stored: set after a cache miss, nil when the cache was bypassed.
     let cacheSlot: ChatCacheLookup.Slot?
+    /// Whose quota the tokens are charged to (captured when the request is planned: streams finish later).
+    var caller = APICaller.current
 
     /// A planned request: counts its expert route (`groupqwen_expert_routes_total`) and the routing time.
     func planned(_ plan: ChatPlan) {
@@ -35,6 +37,7 @@ struct ChatRecorder: Sendable {
     /// then stores `answer` (a single finished choice) in the semantic cache when the request missed it.
     func finished(_ routing: RoutingOutcome, promptTokens: Int, completionTokens: Int, status: String, answer: ChoiceOutput?) {
         let metrics = state.metrics
+        caller?.quota?.charge(tokens: promptTokens + completionTokens)
         metrics.recordCompletion(endpoint: "chat", model: routing.metricsModel, tier: routing.model.tier, status: status,
                                  promptTokens: promptTokens, completionTokens: completionTokens,
                                  duration: .now - routing.started, cache: routing.cache.label, adapter: routing.adapters.metricLabel)
@@ -49,6 +52,10 @@ struct ChatRecorder: Sendable {
         guard let cache = state.cache, let slot = cacheSlot, !output.text.isEmpty, output.finishReason != .cancelled else { return }
         let answer = CachedAnswer(text: output.text, model: served.id, tier: served.tier, finishReason: output.finishReasonText,
                                   promptTokens: promptTokens, completionTokens: output.completionTokens)
-        Task { await cache.insert(slot.vector, query: slot.key.query, context: slot.key.context, answer: answer) }
+        Task { [logger] in
+            if let reason = await cache.insert(slot.vector, query: slot.key.query, context: slot.key.context, answer: answer) {
+                logger.warning("semantic cache turned off: \(reason); answers are generated as without a cache")
+            }
+        }
     }
 }

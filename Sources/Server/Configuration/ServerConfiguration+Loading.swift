@@ -26,7 +26,7 @@ extension ServerConfiguration: Decodable {
                 : defaults.keepAliveSeconds,
             memoryBudgetMB: try c.decodeIfPresent(Int.self, forKey: .memoryBudgetMB),
             threads: try c.decodeIfPresent(Int.self, forKey: .threads),
-            apiKeys: try c.decodeIfPresent([String].self, forKey: .apiKeys) ?? [],
+            apiKeys: try c.decodeIfPresent([APIKeyEntry].self, forKey: .apiKeys) ?? [],
             fetchMissing: try c.decodeIfPresent(Bool.self, forKey: .fetchMissing) ?? defaults.fetchMissing,
             routing: try c.decodeIfPresent(RoutingConfiguration.self, forKey: .routing) ?? defaults.routing,
             cache: try c.decodeIfPresent(CacheSection.self, forKey: .cache)?.configuration ?? CacheSection.defaultConfiguration,

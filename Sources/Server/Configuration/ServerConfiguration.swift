@@ -71,8 +71,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var memoryBudgetMB: Int?
     /// Forward-pass threads per model; `nil`: all cores.
     public var threads: Int?
-    /// Accepted bearer keys; empty: no authentication.
-    public var apiKeys: [String]
+    /// Accepted bearer keys with their scopes and quotas; empty: no authentication.
+    public var apiKeys: [APIKeyEntry]
     /// Fetch known models missing from the local store instead of failing.
     public var fetchMissing: Bool
     /// How `model: "auto"` requests pick a model (see `RoutingConfiguration`).
@@ -90,7 +90,7 @@ public struct ServerConfiguration: Sendable, Equatable {
 
     public init(host: String = "127.0.0.1", port: Int = 8080, models: [ServedModel] = ServedModel.defaults,
                 limits: ServerLimits = ServerLimits(), keepAliveSeconds: Double? = 300, memoryBudgetMB: Int? = nil,
-                threads: Int? = nil, apiKeys: [String] = [], fetchMissing: Bool = true,
+                threads: Int? = nil, apiKeys: [APIKeyEntry] = [], fetchMissing: Bool = true,
                 routing: RoutingConfiguration = RoutingConfiguration(), cache: SemanticCacheConfiguration = SemanticCacheConfiguration(),
                 training: FineTuningConfiguration = .standard, experts: ExpertsConfiguration = ExpertsConfiguration(),
                 ui: Bool = true) {
@@ -174,7 +174,6 @@ public struct ServerConfiguration: Sendable, Equatable {
         if let keepAliveSeconds, !keepAliveSeconds.isFinite { throw fail("keep_alive_seconds", "must be a number") }
         if let memoryBudgetMB, memoryBudgetMB < 1 { throw fail("memory_budget_mb", "must be ≥ 1") }
         if let threads, threads < 1 { throw fail("threads", "must be ≥ 1") }
-        if apiKeys.contains(where: \.isEmpty) { throw fail("api_keys", "must not contain empty keys") }
         guard (0...1).contains(cache.similarityThreshold) else { throw fail("cache.similarity_threshold", "must be in 0…1") }
         guard cache.ttlSeconds > 0, cache.timeSensitiveTTLSeconds > 0 else { throw fail("cache.ttl_seconds", "TTLs must be > 0") }
         guard cache.maxEntries >= 1 else { throw fail("cache.max_entries", "must be ≥ 1") }

@@ -13,9 +13,11 @@ struct CacheController: Sendable {
         let meanSimilarity: Double?
         let memoryBytes: Int
         let threshold: Float
+        /// Why the cache turned itself off, when it did.
+        var disabled: String? = nil
 
         enum CodingKeys: String, CodingKey {
-            case enabled, entries, hits, misses, threshold
+            case enabled, entries, hits, misses, threshold, disabled
             case hitRate = "hit_rate", meanSimilarity = "mean_similarity", memoryBytes = "memory_bytes"
         }
 
@@ -29,6 +31,7 @@ struct CacheController: Sendable {
             try c.encode(meanSimilarity, forKey: .meanSimilarity)
             try c.encode(memoryBytes, forKey: .memoryBytes)
             try c.encode(threshold, forKey: .threshold)
+            try c.encodeIfPresent(disabled, forKey: .disabled)
         }
     }
 
@@ -43,9 +46,10 @@ struct CacheController: Sendable {
                          memoryBytes: 0, threshold: state.configuration.cache.similarityThreshold)
         }
         let s = await cache.statistics()
-        return Stats(enabled: true, entries: s.entries, hits: s.hits, misses: s.misses, hitRate: s.hitRate,
+        let disabled = await cache.disabledReason
+        return Stats(enabled: disabled == nil, entries: s.entries, hits: s.hits, misses: s.misses, hitRate: s.hitRate,
                      meanSimilarity: s.meanHitSimilarity, memoryBytes: s.memoryBytes,
-                     threshold: cache.configuration.similarityThreshold)
+                     threshold: cache.configuration.similarityThreshold, disabled: disabled)
     }
 
     struct Cleared: Encodable { let deleted: Int }

@@ -45,10 +45,16 @@ struct CompletionReply: Sendable {
     let promptTokens: Int
     let id: String
     let created: Int
+    /// Whose quota the tokens are charged to (captured while the request's caller is known: streams finish later).
+    let caller = APICaller.current
 
     private func document(_ choices: [CompletionResponse.Choice], usage: Usage?, writesUsage: Bool) -> CompletionResponse {
         CompletionResponse(id: id, created: created, model: modelID, systemFingerprint: state.fingerprint,
                            choices: choices, usage: usage, writesUsage: writesUsage)
+    }
+
+    private func charge(_ outputs: [ChoiceOutput]) {
+        caller?.quota?.charge(tokens: promptTokens + outputs.reduce(0) { $0 + $1.completionTokens })
     }
 
     private func logprobs(_ tokens: [GeneratedToken], offset: Int = 0) -> CompletionLogprobs? {
@@ -61,6 +67,7 @@ struct CompletionReply: Sendable {
                                       finishReason: output.finishReasonText)
         }
         let body = document(choices, usage: Usage(promptTokens: promptTokens, outputs: outputs), writesUsage: true)
+        charge(outputs)
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: JSONCoding.encode(body)))
@@ -100,6 +107,7 @@ struct CompletionReply: Sendable {
                     failure = APIError.timeout(seconds: seconds)
                 }
             }
+            charge(outputs)
             if let failure {
                 try await sse.send(error: failure)
             } else if includeUsage {

@@ -17,6 +17,7 @@ struct EmbeddingsController: Sendable {
         }
         try await state.requireServing()
         let (vectors, tokens) = try await state.embeddings.embed(body.input)
+        APICaller.charge(tokens: tokens)
         let response = EmbeddingResponse(
             data: vectors.enumerated().map { .init(index: $0.offset, vector: $0.element, base64: body.encodingFormat == "base64") },
             model: id, usage: .init(promptTokens: tokens))

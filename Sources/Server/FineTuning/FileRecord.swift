@@ -16,4 +16,6 @@ struct FileRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRec
     var path: String
     /// Examples (non-blank lines) of a `fine-tune` file; 0 for results.
     var examples: Int
+    /// SHA-256 of the API key that uploaded it (its job's, for results); nil on a server without keys.
+    var owner: String?
 }

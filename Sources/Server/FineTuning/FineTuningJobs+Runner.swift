@@ -254,7 +254,7 @@ extension FineTuningJobs {
         let url = configuration.filesDirectory.appendingPathComponent("\(id).csv")
         try Data(csv.utf8).write(to: url, options: .atomic)
         let record = FileRecord(id: id, filename: "step_metrics.csv", purpose: "fine-tune-results", bytes: csv.utf8.count,
-                                createdAt: now, path: url.path, examples: 0)
+                                createdAt: now, path: url.path, examples: 0, owner: job.owner)
         try store.insert(record)
         return record
     }

@@ -73,7 +73,7 @@ public final class FineTuningJobs: Sendable {
         moved = true
         let bytes = ((try? FileManager.default.attributesOfItem(atPath: destination.path))?[.size] as? NSNumber)?.intValue ?? 0
         let record = FileRecord(id: id, filename: filename, purpose: purpose, bytes: bytes, createdAt: now, path: destination.path,
-                                examples: lines)
+                                examples: lines, owner: APICaller.owner)
         do { try store.insert(record) } catch {
             try? FileManager.default.removeItem(at: destination)
             throw error
@@ -112,12 +112,15 @@ public final class FineTuningJobs: Sendable {
 
     /// The stored file `id`; `FineTuningError.fileNotFound` naming `param` when there is none.
     func file(_ id: String, param: String = "file_id") throws -> FileRecord {
-        guard let file = try store.file(id) else { throw FineTuningError.fileNotFound(id: id, param: param) }
+        // Another tenant's file is as unknown as a missing one.
+        guard let file = try store.file(id), APICaller.canSee(owner: file.owner) else {
+            throw FineTuningError.fileNotFound(id: id, param: param)
+        }
         return file
     }
 
     func files(after: String?, limit: Int, purpose: String?, ascending: Bool) throws -> FineTuningStore.Page<FileRecord> {
-        try store.files(after: after, limit: limit, purpose: purpose, ascending: ascending)
+        try store.files(after: after, limit: limit, purpose: purpose, ascending: ascending, owner: APICaller.visibleOwner)
     }
 
     /// Deletes file `id` and its bytes; 409 while a job that is not finished reads it.
@@ -186,7 +189,7 @@ public final class FineTuningJobs: Sendable {
             id: id, model: base.id, trainingFile: trainingFile.id, validationFile: validationFile?.id, status: .validatingFiles,
             createdAt: now, servedAs: "ft:\(base.id):\(request.suffix ?? ""):\(id)", suffix: request.suffix, seed: seed,
             hyperparameters: hyperparameters, lora: lora, training: training, metadata: request.metadata, settings: settings,
-            output: output.path, resultFiles: [], step: 0, tokens: 0)
+            output: output.path, resultFiles: [], step: 0, tokens: 0, owner: APICaller.owner)
         try store.insert(job)
         try store.addEvent(job: id, message: "Created fine-tuning job: \(id)", now: now)
         try store.addEvent(job: id, message: "Validating training file: \(trainingFile.id)"
@@ -197,13 +200,13 @@ public final class FineTuningJobs: Sendable {
     }
 
     func job(_ id: String) throws -> JobRecord {
-        guard let job = try store.job(id) else {
+        guard let job = try store.job(id), APICaller.canSee(owner: job.owner) else {
             throw FineTuningError.jobNotFound(id: id)
         }
         return job
     }
 
-    func jobs(after: String?, limit: Int) throws -> FineTuningStore.Page<JobRecord> { try store.jobs(after: after, limit: limit) }
+    func jobs(after: String?, limit: Int) throws -> FineTuningStore.Page<JobRecord> { try store.jobs(after: after, limit: limit, owner: APICaller.visibleOwner) }
 
     func events(job id: String, after: String?, limit: Int) throws -> FineTuningStore.Page<EventRecord> {
         _ = try job(id)

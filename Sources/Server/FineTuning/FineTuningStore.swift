@@ -40,6 +40,10 @@ final class FineTuningStore: Sendable {
                     path TEXT NOT NULL, trainLoss REAL, validLoss REAL);
                 CREATE INDEX IF NOT EXISTS job_checkpoints_job ON job_checkpoints (jobID, seq);
                 """)
+            // The owner (the creating API key's SHA-256; NULL without keys), added to databases made before tenancy.
+            for table in ["files", "jobs"] where try !db.columns(in: table).contains(where: { $0.name == "owner" }) {
+                try db.execute(sql: "ALTER TABLE \(table) ADD COLUMN owner TEXT")
+            }
         }
     }
 
@@ -60,10 +64,14 @@ final class FineTuningStore: Sendable {
     }
 
     /// Files newest first (or oldest first with `ascending`), after the file `after`, optionally of one purpose.
-    func files(after: String?, limit: Int, purpose: String?, ascending: Bool) throws -> Page<FileRecord> {
+    func files(after: String?, limit: Int, purpose: String?, ascending: Bool, owner: String? = nil) throws -> Page<FileRecord> {
         try database.read { db in
             var conditions: [String] = []
             var values: [String] = []
+            if let owner {
+                conditions.append("owner = ?")
+                values.append(owner)
+            }
             if let purpose {
                 conditions.append("purpose = ?")
                 values.append(purpose)
@@ -103,17 +111,22 @@ final class FineTuningStore: Sendable {
         try database.read { db in try JobRecord.fetchOne(db, key: id) }
     }
 
-    /// Jobs newest first, after job `after`.
-    func jobs(after: String?, limit: Int) throws -> Page<JobRecord> {
+    /// Jobs newest first, after job `after`, optionally only those of `owner`.
+    func jobs(after: String?, limit: Int, owner: String? = nil) throws -> Page<JobRecord> {
         try database.read { db in
-            let rows: [JobRecord]
-            if let after {
-                rows = try JobRecord.fetchAll(db, sql: """
-                    SELECT * FROM jobs WHERE rowid < (SELECT rowid FROM jobs WHERE id = ?) ORDER BY rowid DESC LIMIT ?
-                    """, arguments: [after, limit + 1])
-            } else {
-                rows = try JobRecord.fetchAll(db, sql: "SELECT * FROM jobs ORDER BY rowid DESC LIMIT ?", arguments: [limit + 1])
+            var conditions: [String] = []
+            var values: [DatabaseValueConvertible] = []
+            if let owner {
+                conditions.append("owner = ?")
+                values.append(owner)
             }
+            if let after {
+                conditions.append("rowid < (SELECT rowid FROM jobs WHERE id = ?)")
+                values.append(after)
+            }
+            let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            let rows = try JobRecord.fetchAll(db, sql: "SELECT * FROM jobs \(filter) ORDER BY rowid DESC LIMIT ?",
+                                              arguments: StatementArguments(values + [limit + 1]))
             return Page(rows: Array(rows.prefix(limit)), hasMore: rows.count > limit)
         }
     }

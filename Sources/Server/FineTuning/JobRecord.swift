@@ -38,6 +38,8 @@ struct JobRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
     var totalSteps: Int?
     /// Tokens trained so far.
     var tokens: Int
+    /// SHA-256 of the API key that created it; nil on a server without keys.
+    var owner: String? = nil
 }
 
 /// The states of a job, as OpenAI names them.

@@ -55,8 +55,28 @@ extension RemoteForwarder {
                 try await writer.write(Self.event(chunk))
             }
             for chunk in heldChunks.chunks { try await relay(chunk) }
-            while let payload = try await reader.next() {
-                if let chunk = Self.parse(payload) { try await relay(chunk) }
+            // A backend that dies mid-stream ends it with an error event (as a local failure does), never a hang or a
+            // stream that looks complete.
+            var interruption: String?
+            do {
+                while let payload = try await reader.next() {
+                    if let chunk = Self.parse(payload) { try await relay(chunk) }
+                }
+                if !reader.sawDone { interruption = "the stream ended without [DONE]" }
+            } catch {
+                interruption = "\(error)"
+            }
+            if let interruption {
+                recorder.finished(routing, promptTokens: promptTokens, completionTokens: completionTokens, status: "error", answer: nil)
+                let failure = APIError(status: .badGateway, message: "the backend of '\(modelID)' stopped mid-stream: \(interruption)",
+                                       type: "server_error", code: "backend_stream_interrupted")
+                var event = ByteBuffer(string: "data: ")
+                event.writeImmutableBuffer(JSONCoding.encode(failure.body))
+                event.writeString("\n\n")
+                try await writer.write(event)
+                try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
+                try await writer.finish(nil)
+                return
             }
             let output = choiceIndexes.count == 1
                 ? Self.output(text: text, finishReason: finishReason, completionTokens: completionTokens) : nil

@@ -9,6 +9,8 @@ final class SSEPayloadReader: @unchecked Sendable {
     private var iterator: HTTPClientResponse.Body.AsyncIterator
     private var pending = ""
     private var finished = false
+    /// Whether the stream ended with `[DONE]` (false: the body just stopped).
+    private(set) var sawDone = false
 
     init(_ body: HTTPClientResponse.Body) {
         iterator = body.makeAsyncIterator()
@@ -24,6 +26,7 @@ final class SSEPayloadReader: @unchecked Sendable {
                 let payload = event.dropFirst(6)
                 if payload == "[DONE]" {
                     finished = true
+                    sawDone = true
                     return nil
                 }
                 return Substring(String(payload))

@@ -32,7 +32,8 @@ struct MetricsWebSocket: Sendable {
             let keys = state.configuration.apiKeys
             let fromHeader = request.headerFields[.authorization].flatMap(Self.bearerKey)
             let fromProtocol = offered.first { $0.hasPrefix(Self.bearerPrefix) }.flatMap { Self.decodeBase64URL($0.dropFirst(Self.bearerPrefix.count)) }
-            guard let key = fromHeader ?? fromProtocol, AuthMiddleware<ServerRequestContext>.accepts(key, keys: keys) else {
+            guard let presented = fromHeader ?? fromProtocol,
+                  AuthMiddleware<ServerRequestContext>.entry(for: presented, in: keys)?.scope == .admin else {
                 return .dontUpgrade
             }
         }
