@@ -41,6 +41,7 @@ struct DataCurateCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        PartialFiles.removeOnInterrupt()
         try await reportingErrors {
             var configuration = Curator.Configuration()
             configuration.nearDuplicateThreshold = nearDuplicateThreshold >= 1 ? nil : nearDuplicateThreshold

@@ -22,6 +22,7 @@ struct DataGenerateCommand: AsyncParsableCommand {
     var count: Int?
 
     func run() async throws {
+        PartialFiles.removeOnInterrupt()
         try await reportingErrors {
             let text: String
             do { text = try String(contentsOf: URL(fileURLWithPath: spec), encoding: .utf8) } catch {

@@ -26,6 +26,7 @@ struct DataImportCommand: AsyncParsableCommand {
     var gapMinutes: Double = 30
 
     func run() async throws {
+        PartialFiles.removeOnInterrupt()
         try await reportingErrors {
             guard let format = ExportFormat(rawValue: from) else {
                 throw ValidationError("--from must be one of \(ExportFormat.names) (got '\(from)')")

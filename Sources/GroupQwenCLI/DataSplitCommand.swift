@@ -24,6 +24,7 @@ struct DataSplitCommand: AsyncParsableCommand {
     var ratios = "80/10/10"
 
     func run() async throws {
+        PartialFiles.removeOnInterrupt()
         try await reportingErrors {
             guard let format = DatasetFormat(rawValue: format) else {
                 throw ValidationError("--format must be openai, mlx, sharegpt or alpaca (got '\(format)')")

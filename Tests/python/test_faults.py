@@ -175,3 +175,26 @@ models:
         t.join(180)
     assert proc.wait(timeout=120) == 0
     assert sorted(results) == sorted([(200, "data: [DONE]")] * 3 + [(200, "length")] * 3), results
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_interrupted_data_import_leaves_no_partial_output(tmp_path, sig):
+    fixture = json.loads((ROOT / "Tests" / "FineTuningTests" / "Fixtures" / "chatgpt-conversations.json").read_text())
+    big = []
+    for copy in range(6000):
+        for conversation in fixture["conversations"]:
+            c = dict(conversation)
+            c["conversation_id"] = f"c-{copy}"
+            big.append(c)
+    source = tmp_path / "conversations.json"
+    source.write_text(json.dumps({"conversations": big}))
+    out = tmp_path / "out"
+    out.mkdir()
+    proc = subprocess.Popen([BINARY, "data", "import", "--from", "chatgpt", str(source), "-o", str(out / "raw.jsonl")],
+                            stderr=subprocess.PIPE, text=True)
+    line = proc.stderr.readline()   # the first progress line: the import is under way
+    assert line.startswith("import ["), line
+    proc.send_signal(sig)
+    proc.communicate(timeout=60)
+    assert proc.returncode == 128 + sig
+    assert os.listdir(out) == []   # neither the output nor its temporary file

@@ -31,8 +31,10 @@ public final class JSONLinesFileWriter {
         guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
             throw .unwritable(path: destination.path, reason: "cannot create a file in \(directory.path)")
         }
+        PartialFiles.register(temporary.path)
         do { handle = try FileHandle(forWritingTo: temporary) } catch {
             try? FileManager.default.removeItem(at: temporary)
+            PartialFiles.unregister(temporary.path)
             throw .unwritable(path: destination.path, reason: (error as NSError).localizedDescription)
         }
         buffer.reserveCapacity(bufferLimit + 4096)
@@ -56,9 +58,11 @@ public final class JSONLinesFileWriter {
         closed = true
         do { try handle.close() } catch {
             try? FileManager.default.removeItem(at: temporary)
+            PartialFiles.unregister(temporary.path)
             throw .unwritable(path: destination.path, reason: "cannot close the output: \((error as NSError).localizedDescription)")
         }
         // rename(2) replaces an existing file atomically.
+        defer { PartialFiles.unregister(temporary.path) }
         guard rename(temporary.path, destination.path) == 0 else {
             let reason = String(cString: strerror(errno))
             try? FileManager.default.removeItem(at: temporary)
@@ -71,6 +75,7 @@ public final class JSONLinesFileWriter {
         closed = true
         try? handle.close()
         try? FileManager.default.removeItem(at: temporary)
+        PartialFiles.unregister(temporary.path)
     }
 
     private func flush() throws(ImportError) {
