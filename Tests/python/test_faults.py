@@ -1,13 +1,15 @@
 """Injected faults, each with the behaviour it must show: a remote backend killed mid-stream gives the client an
 error event (not a hang); a semantic cache whose database cannot be written turns itself off with one log line
 while serving goes on; a disk that fills during `data import` gives a clean error and no partial output; SIGTERM
-under load lets every in-flight request finish. (The degraded fallback with a remote stopped mid-run:
+under load lets every in-flight request finish; an interrupted data command leaves no partial output; a client
+that leaves cancels the remote backend's generation. (The degraded fallback with a remote stopped mid-run:
 test_degraded.py.)
 
 The disk faults use a small tmpfs; they are skipped, saying so, where mounting one is not allowed."""
 import json
 import os
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -198,3 +200,46 @@ def test_interrupted_data_import_leaves_no_partial_output(tmp_path, sig):
     proc.communicate(timeout=60)
     assert proc.returncode == 128 + sig
     assert os.listdir(out) == []   # neither the output nor its temporary file
+
+
+def test_client_disconnect_cancels_the_remote_backend_request(tmp_path):
+    backend_config = tmp_path / "backend.yaml"
+    backend_config.write_text(f"""
+training: {{path: ":memory:"}}
+cache: {{enabled: false}}
+models:
+  - {{id: backend, source: smollm2-135m, tier: 0, preload: true}}
+""")
+    backend, backend_url = start_server(backend_config, "python-tests-faults-cancel-backend.log")
+    gateway_config = tmp_path / "gateway.yaml"
+    gateway_config.write_text(f"""
+training: {{path: ":memory:"}}
+cache: {{enabled: false}}
+models:
+  - {{id: remote, url: {backend_url}/v1, remote_model: backend, tier: 0, attempts: 1}}
+""")
+    gateway, base = start_server(gateway_config, "python-tests-faults-cancel-gateway.log")
+
+    def generating():
+        text = httpx.get(backend_url + "/metrics", timeout=5).text
+        return sum(float(line.split()[-1]) for line in text.splitlines() if line.startswith("groupqwen_active_sequences"))
+
+    try:
+        body = json.dumps({"model": "remote", "messages": [{"role": "user", "content": "Count to ten thousand."}],
+                           "max_tokens": 1500, "ignore_eos": True}).encode()
+        host, port = base.removeprefix("http://").split(":")
+        s = socket.create_connection((host, int(port)))
+        s.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  + f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+        deadline = time.monotonic() + 20
+        while generating() < 1:   # the backend generates (1,500 tokens: well over 5 s)
+            assert time.monotonic() < deadline, "the backend never started generating"
+            time.sleep(0.05)
+        s.close()   # the client leaves; the gateway must cancel its upstream request
+        start = time.monotonic()
+        while generating() > 0:
+            assert time.monotonic() - start < 2.0, "the backend kept generating after the client left"
+            time.sleep(0.05)
+    finally:
+        stop_server(gateway)
+        stop_server(backend)
