@@ -122,28 +122,32 @@ struct TrainCommand: AsyncParsableCommand {
     }
 }
 
-/// Set by the first SIGINT: the run finishes its step, writes a checkpoint and exits. A second SIGINT exits at once.
+/// Set by the first SIGINT or SIGTERM: the run finishes its step, writes a checkpoint and exits. A second signal
+/// exits at once.
 final class InterruptFlag: @unchecked Sendable {
     private let lock = NSLock()
     private var value = false
-    private var source: DispatchSourceSignal?
+    private var sources: [DispatchSourceSignal] = []
 
     var isSet: Bool { lock.withLock { value } }
 
     static func install() -> InterruptFlag {
         let flag = InterruptFlag()
-        signal(SIGINT, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        source.setEventHandler {
-            if flag.isSet {
-                printNote("\ninterrupted again: exiting without a checkpoint")
-                exit(130)
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler {
+                if flag.isSet {
+                    printNote("\ninterrupted again: exiting without a checkpoint")
+                    exit(128 + sig)
+                }
+                flag.lock.withLock { flag.value = true }
+                printNote("\n\(sig == SIGINT ? "interrupt" : "terminate"): finishing this step, then writing a checkpoint "
+                          + "(Ctrl-C again to quit now)")
             }
-            flag.lock.withLock { flag.value = true }
-            printNote("\ninterrupt: finishing this step, then writing a checkpoint (Ctrl-C again to quit now)")
+            source.resume()
+            flag.sources.append(source)
         }
-        source.resume()
-        flag.source = source
         return flag
     }
 }

@@ -2,6 +2,7 @@
 
 - bad data is rejected with FILE:LINE before any compute, and nothing is written;
 - a run killed with SIGKILL after a checkpoint and resumed ends with the same adapter as an uninterrupted run;
+- SIGTERM finishes the current step and writes a checkpoint;
 - the facts dataset (docs/examples/facts-spec.yaml: twelve made-up facts) is learned: validation loss drops by
   at least half, and the fine-tune served through an adapter configuration answers the training questions
   (greedy, exact answer contained) at least 9 times in 10 while the base model does not.
@@ -108,6 +109,25 @@ def test_resume_after_sigkill_ends_with_the_same_adapter(facts, tmp_path):
     steps = [json.loads(line)["step"] for line in (killed / "metrics.jsonl").read_text().splitlines()
              if "step" in json.loads(line) and "loss" in json.loads(line)]
     assert steps[-1] == 8
+
+
+def test_sigterm_finishes_the_step_and_writes_a_checkpoint(facts, tmp_path):
+    out = tmp_path / "terminated"
+    proc = subprocess.Popen([BINARY, "train", "-m", "smollm2-135m", "--data", str(facts), "--rank", "4", "--batch-size", "2",
+                             "--max-steps", "200", "--save-every", "1000", "--eval-every", "1000", "-o", str(out)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 600
+    while not any("loss" in line for line in ((out / "metrics.jsonl").read_text().splitlines()
+                                              if (out / "metrics.jsonl").exists() else [])):
+        assert proc.poll() is None and time.time() < deadline, "training did not start"
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=300)
+    assert proc.returncode == 130, stderr[-2000:]
+    assert "terminate: finishing this step" in stderr
+    checkpoints = list((out / "checkpoints").iterdir())
+    assert len(checkpoints) == 1 and checkpoints[0].name.startswith("step-"), checkpoints
+    assert not (out / "adapter.gguf").exists()
 
 
 def test_facts_are_learned_and_served(facts, tmp_path):
