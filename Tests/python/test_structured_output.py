@@ -39,6 +39,9 @@ SCHEMAS = {
              "required": ["start", "end"], "additionalProperties": False},
     "flags": {"type": "object", "properties": {"enabled": {"type": "boolean"}, "level": {"const": "debug"}, "tags": {"type": "array", "items": {"type": "string", "maxLength": 10}}},
               "required": ["enabled", "level", "tags"], "additionalProperties": False},
+    "event": {"type": "object", "properties": {"title": {"type": "string", "maxLength": 40}, "date": {"type": "string", "format": "date"},
+                                               "id": {"type": "string", "format": "uuid"}, "organizer": {"type": "string", "format": "email"}},
+              "required": ["title", "date", "id", "organizer"], "additionalProperties": False},
 }
 PROMPTS = {
     "person": "Describe a fictional person.",
@@ -49,6 +52,7 @@ PROMPTS = {
     "nested": "Create a user account for alice@example.com.",
     "defs": "Give me a line segment.",
     "flags": "Configure logging for a web service.",
+    "event": "Schedule a team meeting on the first of March 2025, organised by Bob.",
 }
 MODELS = ["smollm2-135m", "qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"]
 
@@ -79,7 +83,7 @@ def ask(client, model, name, constrained):
 
 def validates(text, schema):
     try:
-        jsonschema.validate(json.loads(text), schema)
+        jsonschema.validate(json.loads(text), schema, format_checker=jsonschema.FormatChecker())
         return True
     except (ValueError, jsonschema.ValidationError):
         return False

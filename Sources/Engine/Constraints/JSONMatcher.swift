@@ -150,6 +150,8 @@ extension JSONMatcher {
         case key(node: Int32, seen: UInt64, bytes: [UInt8], lexer: StringLexer)
         case array(node: Int32, phase: ArrayPhase, count: Int32)
         case string(node: Int32, lexer: StringLexer)
+        /// Inside a string with a `format`: the format automaton's state.
+        case formatted(node: Int32, state: Int32)
         /// A number's text so far.
         case number(node: Int32, text: [UInt8])
         /// One of a set of exact texts; `alive` are indices into the node's literals, `position` the bytes matched.

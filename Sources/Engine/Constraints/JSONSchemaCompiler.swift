@@ -14,7 +14,7 @@ struct JSONSchemaCompiler {
                                                    "$defs", "definitions", "deprecated", "readOnly", "writeOnly"]
     private static let handled: Set<String> = ["type", "properties", "required", "additionalProperties", "items", "minItems",
                                                "maxItems", "enum", "const", "anyOf", "oneOf", "minLength", "maxLength",
-                                               "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "$ref"]
+                                               "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "$ref", "format"]
 
     init(root: SchemaValue, closedObjects: Bool = false) {
         self.root = root
@@ -84,7 +84,12 @@ struct JSONSchemaCompiler {
             guard types.count == list.count else { throw .invalid(path: path + "/type", message: "must list type names") }
         default: throw .invalid(path: path + "/type", message: "must be a string or an array of strings")
         }
-        if types.isEmpty { return .any }
+        if types.isEmpty {
+            if case let .string(name)? = object["format"] {
+                throw .unsupported(keyword: "format \"\(name)\" (supported: \(StringFormat.supportedNames.joined(separator: ", ")))", path: path)
+            }
+            return .any
+        }
         var alternatives: [Node] = []
         for type in types { alternatives.append(try typed(type, object, path: path)) }
         if alternatives.count == 1 { return alternatives[0] }
@@ -96,6 +101,7 @@ struct JSONSchemaCompiler {
         if object["properties"] != nil || object["additionalProperties"] != nil || object["required"] != nil { return ["object"] }
         if object["items"] != nil || object["minItems"] != nil || object["maxItems"] != nil { return ["array"] }
         if object["minLength"] != nil || object["maxLength"] != nil { return ["string"] }
+        if case let .string(format)? = object["format"], StringFormat.named(format) != nil { return ["string"] }
         if ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"].contains(where: { object[$0] != nil }) { return ["number"] }
         return []
     }
@@ -111,6 +117,17 @@ struct JSONSchemaCompiler {
             if let maxItems, maxItems < minItems { throw .invalid(path: path, message: "maxItems < minItems") }
             return .array(items: items, minItems: minItems, maxItems: maxItems)
         case "string":
+            if let format = object["format"] {
+                guard case let .string(name) = format else { throw .invalid(path: path + "/format", message: "must be a string") }
+                guard let known = StringFormat.named(name) else {
+                    throw .unsupported(keyword: "format \"\(name)\" (supported: \(StringFormat.supportedNames.joined(separator: ", ")))",
+                                       path: path)
+                }
+                guard object["minLength"] == nil, object["maxLength"] == nil else {
+                    throw .unsupported(keyword: "format with minLength or maxLength", path: path)
+                }
+                return .formatted(known)
+            }
             let minLength = try Self.count(object["minLength"], path: path + "/minLength") ?? 0
             let maxLength = try Self.count(object["maxLength"], path: path + "/maxLength")
             if let maxLength, maxLength < minLength { throw .invalid(path: path, message: "maxLength < minLength") }
@@ -133,6 +150,15 @@ struct JSONSchemaCompiler {
                 let limit = try Self.number(value, path: path + "/exclusiveMaximum")!
                 if bounds.maximum.map({ limit <= $0 }) ?? true { (bounds.maximum, bounds.exclusiveMaximum) = (limit, true) }
             case nil: break
+            }
+            // OpenAPI's numeric formats: int32 bounds the value; the others say no more than the type does.
+            switch object["format"] {
+            case nil, .string("int64")?, .string("float")?, .string("double")?: break
+            case .string("int32")?:
+                if bounds.minimum.map({ $0 < -2_147_483_648 }) ?? true { (bounds.minimum, bounds.exclusiveMinimum) = (-2_147_483_648, false) }
+                if bounds.maximum.map({ $0 > 2_147_483_647 }) ?? true { (bounds.maximum, bounds.exclusiveMaximum) = (2_147_483_647, false) }
+            case .string(let name)?: throw .unsupported(keyword: "format \"\(name)\" on a number", path: path)
+            default: throw .invalid(path: path + "/format", message: "must be a string")
             }
             if let lo = bounds.minimum, let hi = bounds.maximum, lo > hi { throw .invalid(path: path, message: "minimum > maximum") }
             return .number(bounds)

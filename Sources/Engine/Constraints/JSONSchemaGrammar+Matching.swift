@@ -41,6 +41,17 @@ extension JSONSchemaGrammar {
                 t.stack[t.stack.count - 1] = .string(node: node, lexer: lexer)
             }
             emit(t)
+        case let .formatted(node, state):
+            guard case let .formatted(format) = nodes[Int(node)] else { return }
+            if byte == UInt8(ascii: "\"") {
+                guard format.accepts(state) else { return }
+                t.stack.removeLast()
+            } else {
+                let next = format.next(state, byte)
+                guard next >= 0 else { return }
+                t.stack[t.stack.count - 1] = .formatted(node: node, state: next)
+            }
+            emit(t)
         case let .number(node, text):
             guard case let .number(bounds) = nodes[Int(node)] else { return }
             let extended = text + [byte]
@@ -140,6 +151,10 @@ extension JSONSchemaGrammar {
         case .string:
             guard byte == UInt8(ascii: "\"") else { return }
             t.stack.append(.string(node: node, lexer: JSONMatcher.StringLexer()))
+            emit(t)
+        case .formatted:
+            guard byte == UInt8(ascii: "\"") else { return }
+            t.stack.append(.formatted(node: node, state: 0))
             emit(t)
         case let .number(bounds):
             let text = [byte]

@@ -5,7 +5,8 @@ import Foundation
 ///
 /// Supported: `type` (one or a list), `properties`, `required`, `additionalProperties` (false, true or a schema),
 /// `items`, `minItems`, `maxItems`, `enum`, `const`, `anyOf` (and `oneOf`, enforced as `anyOf`: exclusivity is not
-/// checked), `minLength`, `maxLength`, `minimum`, `maximum`, `exclusiveMinimum`, `exclusiveMaximum`, local `$ref`
+/// checked), `minLength`, `maxLength`, `format` (on strings: those of ``StringFormat``; on numbers: `int32`, `int64`,
+/// `float`, `double`), `minimum`, `maximum`, `exclusiveMinimum`, `exclusiveMaximum`, local `$ref`
 /// into `$defs` / `definitions`, and annotations (`title`, `description`, `default`, `examples`, `$schema`, `$id`,
 /// `$comment`). Any other keyword is refused with ``JSONSchemaError/unsupported(keyword:path:)``: a constraint the
 /// decoder cannot enforce is never silently dropped.
@@ -19,6 +20,8 @@ public final class JSONSchemaGrammar: Sendable {
         case array(items: Int, minItems: Int, maxItems: Int?)
         /// A string of `minLength...maxLength` characters (Unicode scalars; an escape counts as one).
         case string(minLength: Int, maxLength: Int?)
+        /// A string in a `format` (`date`, `uuid`, …; see ``StringFormat``).
+        case formatted(StringFormat)
         case number(NumberBounds)
         case boolean
         case null
