@@ -18,6 +18,11 @@ let package = Package(
     products: [
         .executable(name: "groupqwen", targets: ["GroupQwenCLI"]),
         .library(name: "Engine", targets: ["Engine"]),
+        // Used by the fuzz targets (Fuzzing/Package.swift), which depend on this package by path.
+        .library(name: "GGUF", targets: ["GGUF"]),
+        .library(name: "Tokenizers", targets: ["Tokenizers"]),
+        .library(name: "FineTuning", targets: ["FineTuning"]),
+        .library(name: "Server", targets: ["Server"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
