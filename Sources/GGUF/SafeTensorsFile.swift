@@ -64,7 +64,8 @@ public final class SafeTensorsFile: Sendable {
                   elements * size == offsets[1] - offsets[0] else {
                 throw .invalidHeader("tensor '\(name)': shape \(shape) of \(dtype) does not match its \(offsets[1] - offsets[0]) bytes")
             }
-            guard dataStart + offsets[1] <= file.size else { throw .truncated("tensor '\(name)'") }
+            // Not `dataStart + offsets[1]`: an end offset near Int.max would overflow.
+            guard offsets[1] <= file.size - dataStart else { throw .truncated("tensor '\(name)'") }
             tensors[name] = Tensor(name: name, dtype: dtype, shape: shape, offset: dataStart + offsets[0], byteCount: offsets[1] - offsets[0])
         }
         self.path = path

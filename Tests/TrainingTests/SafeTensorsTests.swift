@@ -75,4 +75,21 @@ struct SafeTensorsTests {
         // Empty: `{}` padded with six spaces, as the reference implementation writes it.
         #expect(SafeTensorsWriter().serialized() == [8, 0, 0, 0, 0, 0, 0, 0, 123, 125, 32, 32, 32, 32, 32, 32])
     }
+
+    /// A header whose tensor ends near `Int.max`: the reader added the end offset to the header's end and trapped
+    /// on the overflow instead of refusing the file (found while writing the safetensors fuzz target).
+    @Test("data offsets near Int.max are refused, not overflowed")
+    func hugeDataOffsets() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.cleanup() }
+        for (dtype, end) in [("U8", Int.max), ("U8", Int.max - 7), ("I16", Int.max - 1)] {
+            let count = dtype == "U8" ? end : end / 2
+            let header = Array(#"{"t": {"dtype": "\#(dtype)", "shape": [\#(count)], "data_offsets": [0, \#(end)]}}"#.utf8)
+            var bytes = withUnsafeBytes(of: UInt64(header.count).littleEndian) { Array($0) }
+            bytes += header + [0, 0, 0, 0]
+            let url = folder.url.appendingPathComponent("huge.safetensors")
+            try Data(bytes).write(to: url)
+            #expect(throws: SafeTensorsError.truncated("tensor 't'")) { _ = try SafeTensorsFile(path: url.path) }
+        }
+    }
 }
