@@ -230,4 +230,80 @@ private func renderError(_ source: String, _ context: [String: TemplateValue] = 
         #expect({ if case .limitExceeded? = renderError(nested) { true } else { false } }())
         #expect({ if case .limitExceeded? = renderError("{{ " + String(repeating: "not ", count: 10_000) + "1 }}") { true } else { false } }())
     }
+
+    private static func isLimit(_ e: ChatTemplateError?) -> Bool { if case .limitExceeded? = e { true } else { false } }
+
+    /// Seconds `body` takes.
+    private static func seconds(_ body: () -> Void) -> Double {
+        let start = Date()
+        body()
+        return Date().timeIntervalSince(start)
+    }
+
+    @Test func substringSearchIsLinear() throws {
+        // `String.range(of:)` needs about a minute for this one (the product of the lengths); the interpreter
+        // searches in linear time.
+        var out = ""
+        let time = Self.seconds { out = (try? render("{{ ('a' * 50000 ~ 'b') in ('a' * 100000) }}")) ?? "error" }
+        #expect(out == "False")
+        #expect(time < 5)
+        let big = "{% set h = 'a' * 200000 %}{% set n = 'a' * 100000 ~ 'b' %}"
+        #expect(try render(big + "{{ h.find(n) }} {{ h.count(n) }} {{ h.split(n) | length }} {{ h.replace(n, 'x') | length }}") == "-1 0 1 200000")
+        // Python's results for the search-based methods.
+        #expect(try render("{{ 'ééaé'.find('a') }} {{ 'abc'.find('') }} {{ 'abab'.count('ab') }} {{ 'aaaa'.count('aa') }}") == "2 0 2 2")
+        #expect(try render("{{ 'aaaa'.split('aa') }} {{ 'a,b,,c'.split(',', 2) }} {{ 'x'.split('x') }}") == "['', '', ''] ['a', 'b', ',c'] ['', '']")
+        #expect(try render("{{ 'aaa'.replace('aa', 'b') }} {{ 'a-b-c'.replace('-', '+', 1) }} {{ 'é<b>é'.replace('<b>', '') }}") == "ba a+b-c éé")
+        #expect(try render("{{ 'b' in 'abc' }} {{ '' in 'abc' }} {{ 'abd' in 'abcabd' }} {{ 'x' in '' }}") == "True True True False")
+        // Prefix and suffix tests and indexing read code points, not bytes.
+        #expect(try render("{{ 'éa'.startswith('é') }} {{ 'éa'.endswith('a') }} {{ 'éa'.endswith('éa') }} {{ 'a'.startswith('ab') }} {{ 'x'.endswith(['y', 'x']) }}") == "True True True False True")
+        #expect(try render("{{ 'aé😀'[1] }}{{ 'aé😀'[-1] }}{{ 'aé😀'[2] }}|{{ 'aé😀'[3] }}|{{ 'aé😀'[-4] }}|{{ 'aé😀'[-3] }}") == "é😀😀|||a")
+    }
+
+    @Test func loopBuildingLargeStringsHitsBuiltBytesLimit() {
+        // Each iteration copies 10 MB that never reaches the output: without a budget a million of them run for hours.
+        var e: ChatTemplateError?
+        let time = Self.seconds {
+            e = renderError("{% set big = 'x' * 10000000 %}{% for i in range(1000000) %}{% set y = big ~ i %}{% endfor %}")
+        }
+        #expect(Self.isLimit(e))
+        #expect(e?.description.contains("bytes of strings and lists built") == true)
+        #expect(time < 10)
+        // Distinct large strings kept in a list: memory, not output.
+        #expect(Self.isLimit(renderError(
+            "{% set ns = namespace(l=[]) %}{% for i in range(100000) %}{% set ns.l = ns.l + [('x' * 1000000) ~ i] %}{% endfor %}")))
+        // Many references to one string are cheap, but a filter mapped over them builds a copy each.
+        #expect(Self.isLimit(renderError("{{ (['x' * 1000000] * 1000) | map('upper') | list | length }}")))
+        // A smaller budget applies as given.
+        #expect(Self.isLimit(renderError("{% for i in range(20) %}{% set s = 'x' * 1000 ~ i %}{% endfor %}",
+                                         limits: ChatTemplateLimits(maxBuiltBytes: 10_000))))
+        #expect(renderError("{% for i in range(2) %}{% set s = 'x' * 1000 ~ i %}{% endfor %}",
+                            limits: ChatTemplateLimits(maxBuiltBytes: 10_000)) == nil)
+    }
+
+    @Test func rescanningALargeStringCostsSteps() {
+        // One step per 256 bytes read: a loop that keeps scanning a 16 MB string stops at the step limit, quickly.
+        let big = "{% set big = 'x' * 16000000 %}"
+        for body in ["{% if big.startswith('y') %}{% endif %}", "{{ (big | length) * 0 }}", "{{ big[5] == 'y' }}",
+                     "{% if big == big ~ '' %}{% endif %}", "{% if 'y' in big %}{% endif %}"] {
+            var e: ChatTemplateError?
+            let time = Self.seconds { e = renderError(big + "{% for i in range(1000000) %}" + body + "{% endfor %}") }
+            #expect(Self.isLimit(e), "\(body)")
+            #expect(time < 10, "\(body)")
+        }
+        // Iterating over a long string's characters is charged before they are made.
+        #expect(Self.isLimit(renderError("{{ ('x' * 16000000) | list | length }}")))
+    }
+
+    @Test func realTemplatesRenderLongConversationsWithinTheLimits() throws {
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/templates")
+        // 400 messages of 10 KB each: 4 MB of text, far above a real context window.
+        let paragraph = String(repeating: "The quick brown fox jumps over the lazy dog. <think>x</think> ", count: 160)
+        let messages = (0..<400).map { ChatMessage(role: $0 == 0 ? "system" : ($0 % 2 == 1 ? "user" : "assistant"), content: paragraph) }
+        for name in ["SmolLM2-135M-Instruct.Q4_1.jinja", "qwen2.5-coder-0.5b-instruct-q4_k_m.jinja"] {
+            let template = try ChatTemplate(source: String(contentsOf: fixtures.appendingPathComponent(name), encoding: .utf8))
+            let out = try template.render(messages: messages, addGenerationPrompt: true, bosToken: "<s>", eosToken: "</s>")
+            #expect(out.utf8.count > 400 * paragraph.utf8.count, "\(name)")
+        }
+    }
 }

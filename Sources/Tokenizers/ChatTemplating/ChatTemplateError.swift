@@ -37,12 +37,19 @@ public struct ChatTemplateLimits: Sendable, Equatable {
     /// Maximum number of UTF-8 bytes written to the output (including macro output), and the
     /// maximum length of any single string or list the template builds.
     public var maxOutputBytes: Int
+    /// Maximum number of bytes of all the strings and lists the template builds while rendering, intermediate
+    /// values included (each `~`, `+`, `*`, filter, method, slice and macro call adds the size of its result): what
+    /// bounds memory and time when a loop keeps building large values that never reach the output.
+    public var maxBuiltBytes: Int
 
-    /// Creates limits; the defaults are generous for real chat templates.
-    public init(maxSteps: Int = 2_000_000, maxCallDepth: Int = 32, maxNesting: Int = 64, maxOutputBytes: Int = 16 << 20) {
+    /// Creates limits; the defaults are generous for real chat templates. Besides one step per statement,
+    /// expression and loop iteration, an operation on strings costs one step per 256 bytes of the strings it reads.
+    public init(maxSteps: Int = 2_000_000, maxCallDepth: Int = 32, maxNesting: Int = 64, maxOutputBytes: Int = 16 << 20,
+                maxBuiltBytes: Int = 256 << 20) {
         self.maxSteps = maxSteps
         self.maxCallDepth = maxCallDepth
         self.maxNesting = maxNesting
         self.maxOutputBytes = maxOutputBytes
+        self.maxBuiltBytes = maxBuiltBytes
     }
 }

@@ -20,27 +20,44 @@ extension TemplateEvaluator {
         case let .attribute(base, name):
             return attribute(try evaluate(base), name)
         case let .index(base, key):
-            return try subscriptValue(try evaluate(base), try evaluate(key))
+            let container = try evaluate(base)
+            if case .string = container { try charge(reading: [container]) }
+            return try subscriptValue(container, try evaluate(key))
         case let .slice(base, start, stop, stepExpr):
-            return try slice(try evaluate(base), start: try evaluateOptional(start), stop: try evaluateOptional(stop), step: try evaluateOptional(stepExpr))
+            let container = try evaluate(base)
+            let result = try slice(container, start: try evaluateOptional(start), stop: try evaluateOptional(stop), step: try evaluateOptional(stepExpr))
+            try charge(reading: [container], building: result)
+            return result
         case let .call(callee, arguments):
             let (args, kwargs) = try evaluate(arguments)
+            let result: TemplateValue
+            var inputs = args
             switch callee {
             case let .variable(name):
-                if lookup(name) == nil, let m = macros[name] { return try callMacro(m, args, kwargs) }
-                return try callFunction(name, args, kwargs)
+                if lookup(name) == nil, let m = macros[name] {
+                    result = try callMacro(m, args, kwargs)
+                } else {
+                    result = try callFunction(name, args, kwargs)
+                }
             case let .attribute(base, method):
-                return try callMethod(try evaluate(base), method, args, kwargs)
+                let receiver = try evaluate(base)
+                inputs.append(receiver)
+                result = try callMethod(receiver, method, args, kwargs)
             default:
                 throw .type("expression is not callable")
             }
+            try charge(reading: inputs, building: result)
+            return result
         case let .filter(base, name, arguments):
             let value = try evaluate(base)
             let (args, kwargs) = try evaluate(arguments)
-            return try applyFilter(name, value, args, kwargs)
+            let result = try applyFilter(name, value, args, kwargs)
+            try charge(reading: [value] + args, building: result)
+            return result
         case let .test(base, name, arguments, negated):
             let value = try evaluate(base)
             let (args, _) = try evaluate(arguments)
+            try charge(reading: [value] + args)
             return .bool(try applyTest(name, value, args) != negated)
         case let .unary(op, operand):
             let v = try evaluate(operand)
@@ -56,7 +73,11 @@ extension TemplateEvaluator {
             switch op {
             case "and": return left.isTruthy ? try evaluate(rhs) : left
             case "or": return left.isTruthy ? left : try evaluate(rhs)
-            default: return try binary(op, left, try evaluate(rhs))
+            default:
+                let right = try evaluate(rhs)
+                let result = try binary(op, left, right)
+                try charge(reading: [left, right], building: result)
+                return result
             }
         case let .compare(first, rest):
             var left = try evaluate(first)
@@ -101,9 +122,11 @@ extension TemplateEvaluator {
             let k = i < 0 ? i + items.count : i
             return items.indices.contains(k) ? items[k] : .undefined
         case let (.string(s), .int(i)):
-            let scalars = Array(s.unicodeScalars)
+            let scalars = s.unicodeScalars
             let k = i < 0 ? i + scalars.count : i
-            return scalars.indices.contains(k) ? .string(String(scalars[k])) : .undefined
+            guard k >= 0, let at = scalars.index(scalars.startIndex, offsetBy: k, limitedBy: scalars.endIndex),
+                  at != scalars.endIndex else { return .undefined }
+            return .string(String(scalars[at]))
         case let (.dictionary, .string(name)), let (.namespace, .string(name)):
             return attribute(value, name)
         case (.dictionary, _):

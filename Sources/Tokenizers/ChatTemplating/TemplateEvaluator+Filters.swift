@@ -109,7 +109,9 @@ extension TemplateEvaluator {
                     let v = attributePath(item, attr)
                     out.append(v.isUndefined ? kwargs.first { $0.0 == "default" }?.1 ?? v : v)
                 } else if case let .string(filter)? = args.first {
-                    out.append(try applyFilter(filter, item, Array(args.dropFirst()), kwargs))
+                    let mapped = try applyFilter(filter, item, Array(args.dropFirst()), kwargs)
+                    try charge(reading: [item], building: mapped)
+                    out.append(mapped)
                 } else {
                     throw .type("map needs a filter name or attribute=")
                 }
@@ -239,6 +241,7 @@ extension TemplateEvaluator {
             }
         case "lower", "upper":
             guard case let .string(s) = value else { return false }
+            try charge(reading: [value], building: value)
             return name == "lower" ? s == s.lowercased() : s == s.uppercased()
         default:
             throw .unknown("test '\(name)'")

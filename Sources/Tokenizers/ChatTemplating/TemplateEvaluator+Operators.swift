@@ -94,7 +94,9 @@ extension TemplateEvaluator {
     /// Python `needle in haystack`.
     func contains(_ haystack: TemplateValue, _ needle: TemplateValue) throws(ChatTemplateError) -> Bool {
         switch (haystack, needle) {
-        case let (.string(h), .string(n)): return n.isEmpty || h.contains(n)
+        case let (.string(h), .string(n)):
+            try charge(reading: [haystack])
+            return n.isEmpty || !Self.occurrences(of: n, in: h, limit: 1).isEmpty
         case let (.dictionary(d), .string(k)): return d[k] != nil
         case let (.namespace(ns), .string(k)): return ns.attributes[k] != nil
         case let (.array(items), _):
@@ -123,7 +125,9 @@ extension TemplateEvaluator {
                 guard let w = b[k], try equal(v, w) else { return false }
             }
             return true
-        case let (.string(a), .string(b)): return a == b
+        case let (.string(a), .string(b)):
+            try charge(reading: [a.utf8.count < b.utf8.count ? l : r])
+            return a == b
         case (.none, .none), (.undefined, .undefined): return true
         case let (.namespace(a), .namespace(b)): return a === b
         default:
@@ -136,6 +140,7 @@ extension TemplateEvaluator {
         try step()
         switch (l, r) {
         case let (.string(a), .string(b)):
+            try charge(reading: [a.utf8.count < b.utf8.count ? l : r])
             return a.unicodeScalars.lexicographicallyPrecedes(b.unicodeScalars)
         case let (.array(a), .array(b)):
             for (x, y) in zip(a, b) {

@@ -11,6 +11,7 @@ final class TemplateEvaluator {
     var buffers: [String] = [""]
     var steps = 0
     var writtenBytes = 0
+    var builtBytes = 0
     var callDepth = 0
 
     init(context: [String: TemplateValue], limits: ChatTemplateLimits, now: Date = Date()) {
@@ -30,6 +31,25 @@ final class TemplateEvaluator {
     func step(_ count: Int = 1) throws(ChatTemplateError) {
         steps += count
         if steps > limits.maxSteps { throw .limitExceeded("more than \(limits.maxSteps) evaluation steps") }
+    }
+
+    /// Charges an operation's work: one step per 256 bytes of the strings (and per 16 list items) it reads, and the
+    /// size of what it builds against `maxBuiltBytes`. Every operation on values is linear in their size (string
+    /// search included, see `TemplateEvaluator.occurrences`) and no value exceeds `maxOutputBytes`, so with these
+    /// charges the steps bound the time and the built bytes the memory a template can use.
+    func charge(reading inputs: [TemplateValue], building result: TemplateValue? = nil) throws(ChatTemplateError) {
+        var read = 0
+        for v in inputs { read += v.approximateSize }
+        if read >= 256 { try step(read >> 8) }
+        if let result { try build(result.approximateSize) }
+    }
+
+    /// Adds `bytes` to the bytes built so far.
+    func build(_ bytes: Int) throws(ChatTemplateError) {
+        builtBytes += bytes
+        if builtBytes > limits.maxBuiltBytes {
+            throw .limitExceeded("more than \(limits.maxBuiltBytes) bytes of strings and lists built")
+        }
     }
 
     func emit(_ text: String) throws(ChatTemplateError) {
@@ -168,7 +188,11 @@ final class TemplateEvaluator {
         case let .array(items): return items
         case let .dictionary(d): return d.keys.map { .string($0) }
         case let .namespace(ns): return ns.attributes.keys.map { .string($0) }
-        case let .string(s): return s.map { .string(String($0)) }
+        case let .string(s):
+            // One value per character: charged before they are made.
+            try step(s.utf8.count >> 4)
+            try build(s.utf8.count * MemoryLayout<TemplateValue>.stride)
+            return s.map { .string(String($0)) }
         case .undefined, .none: return []
         default: throw .type("'\(value.typeName)' object is not iterable")
         }

@@ -48,6 +48,18 @@ public enum TemplateValue: Sendable, Equatable {
     }
 
     var isUndefined: Bool { if case .undefined = self { true } else { false } }
+
+    /// The bytes a value occupies, shallowly (a list's items count as slots, not their contents), for the
+    /// evaluator's work and memory accounting: a string's UTF-8 length, 16 bytes per list slot and 64 per
+    /// dictionary entry.
+    var approximateSize: Int {
+        switch self {
+        case let .string(s): s.utf8.count
+        case let .array(a): a.count * 16
+        case let .dictionary(d): d.count * 64
+        default: 0
+        }
+    }
 }
 
 /// An insertion-ordered string-keyed dictionary (Python dicts keep insertion order).
