@@ -52,6 +52,9 @@ make_seeds() {
     case "$target" in
         gguf)
             cp Tests/GGUFTests/Fixtures/reference.gguf "$dir/"
+            # Whole small files with a byte-level BPE or a SentencePiece vocabulary and the fixtures' chat templates,
+            # so that mutations start from files that reach the tokenizer and the template.
+            python3 Fuzzing/seeds/make_gguf_seeds.py "$dir" Tests/Fixtures/templates/*.jinja
             # Real model and adapter files are megabytes: their first bytes hold the header and metadata.
             for n in 4096 16384 65536; do
                 head -c $n Tests/Fixtures/qwen3-tiny-random.gguf > "$dir/qwen3-tiny-random.$n.gguf"
