@@ -193,6 +193,7 @@ class Soak:
             "rss_mib": {"after_warmup": round(rss0 / 1024, 1), "end": round(self.resources[-1][1] / 1024, 1),
                         "growth_percent": round(100 * rss_growth, 2)},
             "fds": {"after_warmup": fds0, "end": self.resources[-1][2]},
+            "rss_timeline_mib": [[round(t), round(r / 1024, 1), f] for t, r, f in self.resources],
             "p99_seconds": {k: {"requests": n, "first_third": round(a, 3), "last_third": round(b, 3)} for k, (n, a, b) in p99.items()},
         }
         result["passed"] = not self.failures and rss_growth < 0.05 and fd_growth <= 4 and latency_ok
