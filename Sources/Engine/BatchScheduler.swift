@@ -6,10 +6,14 @@ import Foundation
 /// slice of the prompts still being read (at most `prefillTokensPerStep` tokens, oldest request
 /// first) into a single forward pass, so concurrent decodes share every weight read and a long
 /// prompt never stalls running streams for more than one chunk. Sequences join and leave between
-/// steps; requests beyond `maxActiveSequences` wait in a FIFO queue of bounded length.
+/// steps; requests beyond `maxActiveSequences` wait in a FIFO queue of bounded length. With a
+/// `prefixCacheBytes` budget, finished sequences' keys and values are kept in a `PrefixCache` and a new
+/// prompt starts from the longest prefix it shares with one of them.
 public final class BatchScheduler: @unchecked Sendable {
     public let model: LanguageModel
     public let configuration: SchedulerConfiguration
+    /// Touched only by the model thread.
+    private let prefixCache: PrefixCache?
     private let condition = NSCondition()
     // Guarded by `condition`.
     private var queue: [ScheduledRequest] = []
@@ -20,10 +24,12 @@ public final class BatchScheduler: @unchecked Sendable {
     private var exitWaiters: [CheckedContinuation<Void, Never>] = []
     private var stepCount = 0
     private var rowCount = 0
+    private var prefixStatistics = PrefixCacheStatistics()
 
     public init(model: LanguageModel, configuration: SchedulerConfiguration = SchedulerConfiguration()) {
         self.model = model
         self.configuration = configuration
+        self.prefixCache = configuration.prefixCacheBytes > 0 ? PrefixCache(budgetBytes: configuration.prefixCacheBytes) : nil
         // Size the model's attention buffers for the longest sequence once, before the loop runs.
         _ = model.makeCache(capacity: configuration.contextLength)
         let thread = Thread { [self] in runLoop() }
@@ -77,6 +83,13 @@ public final class BatchScheduler: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         return (stepCount, rowCount)
+    }
+
+    /// What the prefix cache saved since start, and what it holds now.
+    public var prefixCacheStatistics: PrefixCacheStatistics {
+        condition.lock()
+        defer { condition.unlock() }
+        return prefixStatistics
     }
 
     /// Stops taking work. With `cancelInFlight` false, queued and running sequences finish first;
@@ -141,8 +154,7 @@ public final class BatchScheduler: @unchecked Sendable {
             condition.unlock()
 
             for request in admitted where !request.isCancelled {
-                let capacity = min(configuration.contextLength, request.promptIDs.count + max(1, request.options.maxTokens))
-                let sequence = RunningSequence(request: request, cache: model.makeCache(capacity: capacity), tokenizer: model.tokenizer)
+                let sequence = start(request)
                 if sequence.isFinished {
                     sequence.finishWithoutTokens()
                 } else {
@@ -152,6 +164,7 @@ public final class BatchScheduler: @unchecked Sendable {
             running.removeAll { sequence in
                 guard sequence.request.isCancelled else { return false }
                 sequence.request.continuation.finish()
+                keep(sequence)
                 return true
             }
             guard !running.isEmpty else { continue }
@@ -173,8 +186,46 @@ public final class BatchScheduler: @unchecked Sendable {
             for (index, sequence) in owners.enumerated() {
                 sequence.accept(logits: logits[index], now: now)
             }
-            running.removeAll { $0.isFinished }
+            running.removeAll { sequence in
+                guard sequence.isFinished else { return false }
+                keep(sequence)
+                return true
+            }
         }
+    }
+
+    /// A sequence for `request` with its cache, starting from the longest prefix the prefix cache shares with
+    /// its prompt. The last prompt token is always read again: its logits give the first token.
+    private func start(_ request: ScheduledRequest) -> RunningSequence {
+        let prompt = request.promptIDs
+        let capacity = min(configuration.contextLength, prompt.count + max(1, request.options.maxTokens))
+        let cache = model.makeCache(capacity: capacity)
+        var reused = 0
+        if let prefixCache, request.options.maxTokens > 0,
+           let match = prefixCache.longestPrefix(of: prompt, adapters: request.options.adapters, limit: prompt.count - 1) {
+            cache.copyPrefix(of: match.entry.cache, count: match.length)
+            reused = match.length
+        }
+        if prefixCache != nil, request.options.maxTokens > 0 {
+            condition.lock()
+            prefixStatistics.lookups += 1
+            if reused > 0 { prefixStatistics.hits += 1 }
+            prefixStatistics.cachedTokens += reused
+            prefixStatistics.computedTokens += prompt.count - reused
+            condition.unlock()
+        }
+        return RunningSequence(request: request, cache: cache, tokenizer: model.tokenizer, cachedPromptTokens: reused)
+    }
+
+    /// Offers a finished or abandoned sequence's keys and values to the prefix cache.
+    private func keep(_ sequence: RunningSequence) {
+        guard let prefixCache else { return }
+        prefixCache.store(tokens: sequence.cachedTokens, adapters: sequence.request.options.adapters,
+                          cache: sequence.cache, model: model)
+        condition.lock()
+        prefixStatistics.bytes = prefixCache.byteCount
+        prefixStatistics.entries = prefixCache.entryCount
+        condition.unlock()
     }
 
     /// One row per decoding sequence, then prompt slices in arrival order up to the prefill budget.

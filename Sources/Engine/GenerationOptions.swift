@@ -54,6 +54,8 @@ public struct TokenLogprob: Sendable, Equatable {
 /// Wall-clock timings of a generation.
 public struct GenerationTimings: Sendable {
     public var promptTokens = 0
+    /// Prompt tokens whose keys and values came from the prefix cache (not computed again).
+    public var cachedPromptTokens = 0
     public var promptSeconds: Double = 0
     public var generatedTokens = 0
     public var generationSeconds: Double = 0

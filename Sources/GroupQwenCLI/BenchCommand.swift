@@ -25,6 +25,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "With --parallel and several --lora: sequence i gets only adapter i mod (number of adapters), so one batch mixes different adapters.")
     var loraPerSequence = false
 
+    @Option(help: "Also measure time to first token of an N-token conversation continued by one new turn, cold and with the prefix cache.")
+    var prefixCache: Int?
+
     @Flag(help: "Print one JSON object.")
     var json = false
 
@@ -32,6 +35,7 @@ struct BenchCommand: AsyncParsableCommand {
         try await reportingErrors {
             guard promptTokens > 0, generateTokens > 0, repetitions > 0 else { throw ValidationError("counts must be positive") }
             guard parallel >= 1 else { throw ValidationError("--parallel must be ≥ 1") }
+            if let prefixCache, prefixCache < 32 { throw ValidationError("--prefix-cache must be ≥ 32 tokens") }
             let model = try await modelOptions.load(batchCapacity: promptTokens)
             let entries = try loraOptions.load(for: model)
             let log: (String) -> Void = { line in if !json { FileHandle.standardError.write(Data((line + "\n").utf8)) } }
@@ -46,6 +50,10 @@ struct BenchCommand: AsyncParsableCommand {
                 ? try await Benchmark(model: model).runParallel(sequences: parallel, generateTokens: generateTokens,
                                                                 repetitions: repetitions, adapters: perSequence, log: log)
                 : nil
+            var prefix: Benchmark.PrefixCacheResult?
+            if let prefixCache {
+                prefix = try await Benchmark(model: model).runPrefixCache(prefixTokens: prefixCache, repetitions: repetitions, log: log)
+            }
             // What the parallel figure is compared with: one sequence at a time with the same adapters.
             let single = adapted ?? result
             let fileName = URL(fileURLWithPath: model.file.path).lastPathComponent
@@ -71,6 +79,13 @@ struct BenchCommand: AsyncParsableCommand {
                     object["parallel_speedup"] = parallelTPS / single.generateTPS
                     if loraPerSequence { object["parallel_adapters"] = perSequence.map(\.description) }
                 }
+                if let prefix {
+                    object["prefix_tokens"] = prefix.prefixTokens
+                    object["prefix_new_tokens"] = prefix.newTokens
+                    object["ttft_cold_s"] = prefix.coldSeconds
+                    object["ttft_prefix_cached_s"] = prefix.warmSeconds
+                    object["ttft_ratio"] = prefix.warmSeconds / prefix.coldSeconds
+                }
                 if let reference {
                     object["llamacpp_pp512_tps"] = reference.pp512
                     object["llamacpp_tg128_tps"] = reference.tg128
@@ -95,6 +110,11 @@ struct BenchCommand: AsyncParsableCommand {
                     let what = loraPerSequence ? " with \(perSequence.count) different adapters" : ""
                     print(String(format: "tg%-4d ×%d%@ %6.1f tok/s in total (%.2f× one sequence at a time)", generateTokens, parallel, what,
                                  parallelTPS, parallelTPS / single.generateTPS))
+                }
+                if let prefix {
+                    print(String(format: "first token after a %d-token conversation: %.3f s cold, %.3f s with it in the prefix cache and %d new tokens (%.1f %%)",
+                                 prefix.prefixTokens, prefix.coldSeconds, prefix.warmSeconds, prefix.newTokens,
+                                 100 * prefix.warmSeconds / prefix.coldSeconds))
                 }
                 // The weights are memory-mapped, so pages never touched (embedding rows of unused tokens)
                 // are not resident: the peak can be below file + cache.

@@ -29,6 +29,11 @@ struct ChatRecorder: Sendable {
 
     /// A finished local completion: counts it, and stores a single `ok` answer in the semantic cache.
     func finished(_ routing: RoutingOutcome, promptTokens: Int, outputs: [ChoiceOutput], status: String) {
+        for output in outputs {
+            if let seconds = output.promptSeconds {
+                state.metrics.recordPromptTime(model: routing.model.id, seconds: seconds, cachedTokens: output.cachedPromptTokens)
+            }
+        }
         finished(routing, promptTokens: promptTokens, completionTokens: outputs.reduce(0) { $0 + $1.completionTokens },
                  status: status, answer: status == "ok" && outputs.count == 1 ? outputs[0] : nil)
     }

@@ -11,6 +11,7 @@ extension ServerConfiguration: Decodable {
         case threads
         case apiKeys = "api_keys"
         case fetchMissing = "fetch_missing"
+        case prefixCacheMB = "prefix_cache_mb"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -34,6 +35,7 @@ extension ServerConfiguration: Decodable {
             experts: try c.decodeIfPresent(ExpertsConfiguration.self, forKey: .experts) ?? ExpertsConfiguration(),
             ui: try c.decodeIfPresent(Bool.self, forKey: .ui) ?? defaults.ui)
         mcp = try c.decodeIfPresent(MCPConfiguration.self, forKey: .mcp) ?? defaults.mcp
+        prefixCacheMB = try c.decodeIfPresent(Int.self, forKey: .prefixCacheMB) ?? defaults.prefixCacheMB
     }
 
     /// Reads and validates a YAML configuration file. Errors name the key and line at fault.

@@ -10,6 +10,7 @@ import Gateway
 /// port: 8080
 /// keep_alive_seconds: 300      # negative: never unload idle models
 /// memory_budget_mb: 2048
+/// prefix_cache_mb: 256         # per loaded model: keys and values kept for prompts sharing a prefix (0: off)
 /// threads: 4
 /// api_keys: [secret-1]         # empty or absent: no authentication
 /// ui: true                     # the web console at / (false: not served)
@@ -87,6 +88,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var ui: Bool
     /// The MCP server (`/mcp`, `groupqwen mcp`) and its memory store.
     public var mcp = MCPConfiguration()
+    /// Per loaded model, MiB of finished sequences' keys and values kept so that a prompt sharing a prefix with one
+    /// of them (a continued conversation, a repeated system prompt) computes only the rest; 0 turns this off.
+    public var prefixCacheMB = 256
 
     public init(host: String = "127.0.0.1", port: Int = 8080, models: [ServedModel] = ServedModel.defaults,
                 limits: ServerLimits = ServerLimits(), keepAliveSeconds: Double? = 300, memoryBudgetMB: Int? = nil,
@@ -118,7 +122,7 @@ public struct ServerConfiguration: Sendable, Equatable {
             keepAlive: keepAliveSeconds.map { .milliseconds(Int64(max(0, $0) * 1000)) },
             threads: threads,
             maxQueuedPerModel: limits.maxQueuedPerModel,
-            fetchMissing: fetchMissing)
+            fetchMissing: fetchMissing, prefixCacheBytes: prefixCacheMB << 20)
     }
 
     /// Checks the `adapters` of `models[i]`: local models only, valid unique ids, a path, a finite scale,
@@ -173,6 +177,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         try limits.validate()
         if let keepAliveSeconds, !keepAliveSeconds.isFinite { throw fail("keep_alive_seconds", "must be a number") }
         if let memoryBudgetMB, memoryBudgetMB < 1 { throw fail("memory_budget_mb", "must be ≥ 1") }
+        guard (0...1_048_576).contains(prefixCacheMB) else { throw fail("prefix_cache_mb", "must be in 0...1048576 (0 turns the prefix cache off)") }
         if let threads, threads < 1 { throw fail("threads", "must be ≥ 1") }
         guard (0...1).contains(cache.similarityThreshold) else { throw fail("cache.similarity_threshold", "must be in 0…1") }
         guard cache.ttlSeconds > 0, cache.timeSensitiveTTLSeconds > 0 else { throw fail("cache.ttl_seconds", "TTLs must be > 0") }

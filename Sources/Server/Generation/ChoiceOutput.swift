@@ -7,6 +7,9 @@ struct ChoiceOutput: Sendable {
     var finishReason: FinishReason
     /// Tokens generated, including any discarded attempts (JSON mode retries).
     var completionTokens: Int
+    /// Prompt tokens the engine took from its prefix cache, and seconds until the first token (known once finished).
+    var cachedPromptTokens = 0
+    var promptSeconds: Double?
 
     init(text: String = "", tokens: [GeneratedToken] = [], finishReason: FinishReason = .cancelled, completionTokens: Int? = nil) {
         self.text = text
@@ -17,6 +20,8 @@ struct ChoiceOutput: Sendable {
 
     init(_ result: GenerationResult) {
         self.init(text: result.text, tokens: result.tokens, finishReason: result.finishReason, completionTokens: result.ids.count)
+        cachedPromptTokens = result.timings.cachedPromptTokens
+        promptSeconds = result.timings.promptSeconds
     }
 
     /// Adds one streamed token to a choice still being generated.

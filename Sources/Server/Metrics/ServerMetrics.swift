@@ -64,6 +64,15 @@ final class ServerMetrics: Sendable {
             labels: [], buckets: Self.routingBuckets).record(duration)
     }
 
+    /// The engine's time to first token of one finished local completion, split by whether it reused a kept prefix.
+    func recordPromptTime(model: String, seconds: Double, cachedTokens: Int) {
+        registry.makeDurationHistogram(
+            descriptor: descriptor("prompt_duration", unit: "seconds",
+                                   help: "Local completions: time from scheduling to the first token, by prefix-cache use"),
+            labels: [("model", model), ("prefix", cachedTokens > 0 ? "hit" : "miss")], buckets: Self.latencyBuckets)
+            .record(.milliseconds(Int64(seconds * 1000)))
+    }
+
     /// Time from receiving a streamed request to sending its first token.
     func recordFirstToken(model: String, after duration: Duration) {
         registry.makeDurationHistogram(
@@ -119,6 +128,16 @@ final class ServerMetrics: Sendable {
                                labels: [("model", id)]).set(to: Double(status.activeSequences))
             registry.makeGauge(descriptor: descriptor("queue_depth", unit: "", help: "Requests waiting for a slot"),
                                labels: [("model", id)]).set(to: Double(status.queuedRequests))
+            let prefix = status.prefixCache
+            for (kind, tokens) in [("cached", prefix.cachedTokens), ("computed", prefix.computedTokens)] {
+                registry.makeGauge(descriptor: descriptor("prefix_cache_prompt_tokens", unit: "",
+                                                          help: "Prompt tokens since the model was loaded: taken from the prefix cache (cached) or computed"),
+                                   labels: [("model", id), ("kind", kind)]).set(to: Double(tokens))
+            }
+            registry.makeGauge(descriptor: descriptor("prefix_cache_hits", unit: "", help: "Requests since load that reused a kept prefix"),
+                               labels: [("model", id)]).set(to: Double(prefix.hits))
+            registry.makeGauge(descriptor: descriptor("prefix_cache", unit: "bytes", help: "Keys and values kept in the prefix cache"),
+                               labels: [("model", id)]).set(to: Double(prefix.bytes))
         }
         let counts = adapters.countsByModel
         for id in Set(await pool.modelIDs).union(counts.keys) {
