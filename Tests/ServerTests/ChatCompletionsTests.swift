@@ -28,7 +28,7 @@ extension ServerTests {
                 #expect(!((message["content"] as? String) ?? "").isEmpty)
                 #expect(choice["logprobs"] is NSNull)
                 #expect(["stop", "length"].contains(choice["finish_reason"] as? String ?? ""))
-                let usage = try #require(json["usage"] as? [String: Int])
+                let usage = try #require((json["usage"] as? [String: Any])?.compactMapValues { $0 as? Int })
                 #expect(usage["prompt_tokens"]! > 5)
                 #expect((1...8).contains(usage["completion_tokens"]!))
                 #expect(usage["total_tokens"] == usage["prompt_tokens"]! + usage["completion_tokens"]!)
@@ -92,7 +92,7 @@ extension ServerTests {
                 let chunks = events.dropLast().map(jsonObject)
                 let final = try #require(chunks.last)
                 #expect((final["choices"] as? [Any])?.isEmpty == true)
-                let usage = try #require(final["usage"] as? [String: Int])
+                let usage = try #require((final["usage"] as? [String: Any])?.compactMapValues { $0 as? Int })
                 #expect(usage["total_tokens"] == usage["prompt_tokens"]! + usage["completion_tokens"]!)
                 #expect((1...8).contains(usage["completion_tokens"]!))
                 for chunk in chunks.dropLast() { #expect(chunk["usage"] is NSNull) }
@@ -186,7 +186,7 @@ extension ServerTests {
                 let choices = try #require(response.json["choices"] as? [[String: Any]], "\(response.text)")
                 #expect(choices.map { $0["index"] as? Int } == [0, 1])
                 #expect(choices.allSatisfy { ($0["message"] as? [String: Any])?["content"] is String })
-                let usage = try #require(response.json["usage"] as? [String: Int])
+                let usage = try #require((response.json["usage"] as? [String: Any])?.compactMapValues { $0 as? Int })
                 #expect(usage["completion_tokens"]! >= 2)
             }
         }

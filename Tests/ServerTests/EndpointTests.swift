@@ -61,7 +61,7 @@ extension ServerTests {
                 let tokens = try #require(logprobs["tokens"] as? [String])
                 #expect((logprobs["token_logprobs"] as? [Double])?.count == tokens.count)
                 #expect((logprobs["top_logprobs"] as? [[String: Double]])?.allSatisfy { $0.count <= 2 && !$0.isEmpty } == true)
-                let usage = try #require(json["usage"] as? [String: Int])
+                let usage = try #require((json["usage"] as? [String: Any])?.compactMapValues { $0 as? Int })
                 #expect(usage["completion_tokens"] == 6 || choice["finish_reason"] as? String == "stop")
 
                 let streamed = try await client.post("/v1/completions", json: body.replacingOccurrences(of: #","logprobs":2"#, with: #","stream":true,"stream_options":{"include_usage":true}"#))
@@ -71,7 +71,7 @@ extension ServerTests {
                 #expect(chunks.allSatisfy { $0["object"] as? String == "text_completion" })
                 let pieces = chunks.compactMap { ($0["choices"] as? [[String: Any]])?.first?["text"] as? String }
                 #expect(pieces.joined() == text)
-                #expect((chunks.last?["usage"] as? [String: Int])?["completion_tokens"] == usage["completion_tokens"])
+                #expect((chunks.last?["usage"] as? [String: Any])?.compactMapValues({ $0 as? Int })["completion_tokens"] == usage["completion_tokens"])
             }
         }
 
@@ -79,7 +79,7 @@ extension ServerTests {
         func limits() async throws {
             try await TestServer.app(limits: ServerLimits(maxTokensDefault: 3)).test(.router) { client in
                 let response = try await client.post("/v1/completions", json: #"{"model":"smollm2-135m","prompt":"1, 2, 3,","temperature":0}"#)
-                #expect((response.json["usage"] as? [String: Int])?["completion_tokens"] == 3, "\(response.text)")
+                #expect((response.json["usage"] as? [String: Any])?.compactMapValues({ $0 as? Int })["completion_tokens"] == 3, "\(response.text)")
             }
             try await TestServer.app(limits: ServerLimits(requestTimeoutSeconds: 0.3)).test(.router) { client in
                 let body = #"{"model":"smollm2-135m","prompt":"1, 2, 3,","max_tokens":450,"temperature":0}"#

@@ -31,7 +31,7 @@ struct ChatRecorder: Sendable {
     func finished(_ routing: RoutingOutcome, promptTokens: Int, outputs: [ChoiceOutput], status: String) {
         for output in outputs {
             if let seconds = output.promptSeconds {
-                state.metrics.recordPromptTime(model: routing.model.id, seconds: seconds, cachedTokens: output.cachedPromptTokens)
+                state.metrics.recordPromptTime(model: routing.metricsModel, seconds: seconds, cachedTokens: output.cachedPromptTokens)
             }
         }
         finished(routing, promptTokens: promptTokens, completionTokens: outputs.reduce(0) { $0 + $1.completionTokens },
