@@ -9,7 +9,9 @@ INLINE void gemm32_row(const int kind, const int na, const uint8_t *w, const uin
                        int ncols, float *out, size_t ostride) {
     const int nb = ncols / 32;
     const int bpb = bpb32(kind);
-    const int two = na <= 2;   // second accumulator set to break the FMA dependency chain
+    // A second accumulator set breaks the FMA dependency chain. Every row count uses it, so a row's result does not
+    // depend on how many rows share the pass (speculative verification must match single-row decoding).
+    const int two = 1;
     __m256 acc[MAXA], acc2[MAXA];
     const int8_t *aq[MAXA]; const float *ad[MAXA]; const float *as[MAXA];
     for (int j = 0; j < na; j++) {

@@ -40,9 +40,37 @@ public struct Sampler: Sendable {
 
     /// Greedy or temperature / top-k / top-p / min-p choice from `logits` (read only; -∞ entries are never chosen).
     private mutating func draw(_ logits: UnsafeMutableBufferPointer<Float>) -> Int32 {
-        let p = parameters
-        if p.temperature <= 0 { return Self.argmax(logits) }
+        if parameters.temperature <= 0 { return Self.argmax(logits) }
+        guard let keep = prepareCandidates(logits) else { return Self.argmax(logits) }   // only NaN logits
+        var total: Float = 0
+        for i in 0..<keep { total += probabilities[i] }
+        var r = random.nextUnit() * total
+        for i in 0..<keep {
+            r -= probabilities[i]
+            if r <= 0 { return candidates[i].id }
+        }
+        return candidates[keep - 1].id
+    }
 
+    /// The distribution `sample` draws from at temperature > 0 (after penalties, which speculative sampling does
+    /// not use): each kept token and its probability, summing to 1. Greedy: the argmax with probability 1.
+    public mutating func distribution(_ logits: UnsafeMutableBufferPointer<Float>) -> [Int32: Float] {
+        guard parameters.temperature > 0, let keep = prepareCandidates(logits) else { return [Self.argmax(logits): 1] }
+        var total: Float = 0
+        for i in 0..<keep { total += probabilities[i] }
+        var result: [Int32: Float] = [:]
+        result.reserveCapacity(keep)
+        for i in 0..<keep { result[candidates[i].id] = probabilities[i] / total }
+        return result
+    }
+
+    /// A uniform draw in [0, 1) from this sampler's seeded stream.
+    public mutating func nextUnit() -> Float { random.nextUnit() }
+
+    /// Fills `candidates` (sorted by logit, descending) and their unnormalised `probabilities` at the requested
+    /// temperature, and returns how many survive top-k, min-p and top-p; `nil` when there is none.
+    private mutating func prepareCandidates(_ logits: UnsafeMutableBufferPointer<Float>) -> Int? {
+        let p = parameters
         // Candidate set: the top-k (or everything when k = 0), sorted by logit, descending.
         candidates.removeAll(keepingCapacity: true)
         let k = p.topK > 0 ? min(p.topK, logits.count) : logits.count
@@ -61,7 +89,7 @@ public struct Sampler: Sendable {
             candidates.sort { $0.logit > $1.logit }
         }
         if k < logits.count { candidates.removeAll { $0.logit == -.infinity } }   // masked tokens
-        if candidates.isEmpty { return Self.argmax(logits) }   // only NaN logits
+        if candidates.isEmpty { return nil }
         // Probabilities at the requested temperature.
         let maxLogit = candidates[0].logit
         probabilities.removeAll(keepingCapacity: true)
@@ -88,14 +116,7 @@ public struct Sampler: Sendable {
             }
             keep = m
         }
-        var total: Float = 0
-        for i in 0..<keep { total += probabilities[i] }
-        var r = random.nextUnit() * total
-        for i in 0..<keep {
-            r -= probabilities[i]
-            if r <= 0 { return candidates[i].id }
-        }
-        return candidates[keep - 1].id
+        return keep
     }
 
     /// Index of the largest logit (the lowest index wins a tie, as in llama.cpp).

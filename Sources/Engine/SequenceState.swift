@@ -38,14 +38,16 @@ struct SequenceState: Sendable {
     /// `maxTokens`, or `canContinue` false (the context is full). When the sequence ends on length,
     /// the token's text includes whatever was still held back, so the streamed pieces always add
     /// up to the final text.
-    mutating func advance(logits: UnsafeMutableBufferPointer<Float>, canContinue: Bool = true) -> GeneratedToken {
+    ///
+    /// `chosen`, when given, is the token to record instead of sampling one (speculative sampling decides it).
+    mutating func advance(logits: UnsafeMutableBufferPointer<Float>, canContinue: Bool = true, chosen: Int32? = nil) -> GeneratedToken {
         let raw = UnsafeBufferPointer(logits)
         let top = options.topLogprobs > 0
             ? Logprobs.top(raw, count: options.topLogprobs).map { TokenLogprob(id: $0.id, logprob: $0.logprob) } : []
         let lse = Logprobs.logSumExp(raw)
         if constraint?.decidesOpening == true { constraint?.decideOpening(raw, logSumExp: lse) }
         // Penalties modify the logits in place, so the log-probabilities are read first.
-        let next = sampler.sample(logits, history: history[...], constraint: constraint)
+        let next = chosen ?? sampler.sample(logits, history: history[...], constraint: constraint)
         constraint?.accept(next)
         let logprob = raw[Int(next)] - lse
         ids.append(next)
