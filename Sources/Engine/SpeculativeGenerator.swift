@@ -22,15 +22,16 @@ public final class SpeculativeGenerator: @unchecked Sendable {
     public struct Statistics: Sendable, Equatable {
         public var rounds = 0, proposed = 0, accepted = 0
         public var acceptanceRate: Double { proposed > 0 ? Double(accepted) / Double(proposed) : 0 }
+        public init() {}
     }
 
     /// Throws unless the two models share a vocabulary (same size, same end-of-generation tokens).
-    /// Most proposals per round. The verification pass then has at most 7 rows, which the matrix kernels compute row
-    /// by row exactly as they compute a single decode row (from 8 rows on they switch to tiles that sum in another
-    /// order), so greedy output is bit for bit the target's own.
-    public static let draftTokenLimit = 6
+    /// Most proposals per round. The verification pass then has at most 4 rows, which the matrix kernels compute in one
+    /// read of the weights (they take activation rows four at a time) and row by row exactly as a single decode row (from
+    /// 8 rows on they switch to tiles that sum in another order), so greedy output is bit for bit the target's own.
+    public static let draftTokenLimit = 3
 
-    public init(target: LanguageModel, draft: LanguageModel, draftAdapters: AdapterMix = .none, maxDraftTokens: Int = 6) throws(EngineError) {
+    public init(target: LanguageModel, draft: LanguageModel, draftAdapters: AdapterMix = .none, maxDraftTokens: Int = 3) throws(EngineError) {
         let (t, d) = (target.tokenizer, draft.tokenizer)
         guard target.vocabularySize == draft.vocabularySize, t.vocabularySize == d.vocabularySize, t.eogIDs == d.eogIDs,
               (0..<Int32(t.vocabularySize)).allSatisfy({ t.tokenText($0) == d.tokenText($0) }) else {

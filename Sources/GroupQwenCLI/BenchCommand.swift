@@ -28,6 +28,12 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Also measure time to first token of an N-token conversation continued by one new turn, cold and with the prefix cache.")
     var prefixCache: Int?
 
+    @Option(help: "Also measure speculative decoding on code prompts with this draft model (same tokenizer): a known id or a .gguf path.")
+    var draft: String?
+
+    @Option(help: "With --draft: most tokens the draft proposes per round (1...3; the number adapts to the acceptance rate).")
+    var draftTokens: Int = 3
+
     @Flag(help: "Print one JSON object.")
     var json = false
 
@@ -35,6 +41,9 @@ struct BenchCommand: AsyncParsableCommand {
         try await reportingErrors {
             guard promptTokens > 0, generateTokens > 0, repetitions > 0 else { throw ValidationError("counts must be positive") }
             guard parallel >= 1 else { throw ValidationError("--parallel must be ≥ 1") }
+            guard (1...SpeculativeGenerator.draftTokenLimit).contains(draftTokens) else {
+                throw ValidationError("--draft-tokens must be in 1...\(SpeculativeGenerator.draftTokenLimit)")
+            }
             if let prefixCache, prefixCache < 32 { throw ValidationError("--prefix-cache must be ≥ 32 tokens") }
             let model = try await modelOptions.load(batchCapacity: promptTokens)
             let entries = try loraOptions.load(for: model)
@@ -50,6 +59,14 @@ struct BenchCommand: AsyncParsableCommand {
                 ? try await Benchmark(model: model).runParallel(sequences: parallel, generateTokens: generateTokens,
                                                                 repetitions: repetitions, adapters: perSequence, log: log)
                 : nil
+            var speculative: Benchmark.SpeculativeResult?
+            if let draft {
+                var draftOptions = modelOptions
+                draftOptions.model = draft
+                let draftModel = try await draftOptions.load(batchCapacity: 64)
+                speculative = try Benchmark(model: model).runSpeculative(draft: draftModel, draftTokens: draftTokens,
+                                                                         generateTokens: generateTokens, repetitions: repetitions, log: log)
+            }
             var prefix: Benchmark.PrefixCacheResult?
             if let prefixCache {
                 prefix = try await Benchmark(model: model).runPrefixCache(prefixTokens: prefixCache, repetitions: repetitions, log: log)
@@ -78,6 +95,15 @@ struct BenchCommand: AsyncParsableCommand {
                     object["tg\(generateTokens)_x\(parallel)_tps"] = parallelTPS
                     object["parallel_speedup"] = parallelTPS / single.generateTPS
                     if loraPerSequence { object["parallel_adapters"] = perSequence.map(\.description) }
+                }
+                if let speculative {
+                    object["draft"] = draft
+                    object["code_tg_tps"] = speculative.plainTPS
+                    object["code_tg_draft_tps"] = speculative.speculativeTPS
+                    object["draft_speedup"] = speculative.speculativeTPS / speculative.plainTPS
+                    object["draft_proposed"] = speculative.statistics.proposed
+                    object["draft_accepted"] = speculative.statistics.accepted
+                    object["draft_identical_outputs"] = speculative.identical
                 }
                 if let prefix {
                     object["prefix_tokens"] = prefix.prefixTokens
@@ -110,6 +136,12 @@ struct BenchCommand: AsyncParsableCommand {
                     let what = loraPerSequence ? " with \(perSequence.count) different adapters" : ""
                     print(String(format: "tg%-4d ×%d%@ %6.1f tok/s in total (%.2f× one sequence at a time)", generateTokens, parallel, what,
                                  parallelTPS, parallelTPS / single.generateTPS))
+                }
+                if let speculative, let draft {
+                    let st = speculative.statistics
+                    print(String(format: "code prompts, greedy, up to %d tokens: %.1f tok/s alone, %.1f tok/s with draft %@ (%.2f×); %d of %d proposals kept (%.0f %%), %d rounds; same output on %d of %d prompts",
+                                 generateTokens, speculative.plainTPS, speculative.speculativeTPS, draft, speculative.speculativeTPS / speculative.plainTPS,
+                                 st.accepted, st.proposed, 100 * st.acceptanceRate, st.rounds, speculative.identical, speculative.prompts))
                 }
                 if let prefix {
                     print(String(format: "first token after a %d-token conversation: %.3f s cold, %.3f s with it in the prefix cache and %d new tokens (%.1f %%)",
