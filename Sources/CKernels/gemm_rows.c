@@ -5,13 +5,14 @@
 // One weight row against na activation rows. Scales are handled 8 blocks at a time as vectors:
 // dd = d_w · d_a for 8 blocks (one multiply), broadcast per block with a lane permute; the offset/min
 // term Σ m_w · s_a is one FMA per 8 blocks and is folded into the same accumulator.
-INLINE void gemm32_row(const int kind, const int na, const uint8_t *w, const uint8_t *act, size_t astride,
+INLINE void gemm32_row(const int kind, const int na, const int uniform, const uint8_t *w, const uint8_t *act, size_t astride,
                        int ncols, float *out, size_t ostride) {
     const int nb = ncols / 32;
     const int bpb = bpb32(kind);
-    // A second accumulator set breaks the FMA dependency chain. Every row count uses it, so a row's result does not
-    // depend on how many rows share the pass (speculative verification must match single-row decoding).
-    const int two = 1;
+    // A second accumulator set breaks the FMA dependency chain. With 3–4 rows the registers run short, so only
+    // `uniform` (ck_gemm_uniform) uses it there: a row's sum is then the same whatever the number of rows, as
+    // speculative verification needs to match single-row decoding.
+    const int two = uniform || na <= 2;
     __m256 acc[MAXA], acc2[MAXA];
     const int8_t *aq[MAXA]; const float *ad[MAXA]; const float *as[MAXA];
     for (int j = 0; j < na; j++) {
@@ -164,13 +165,13 @@ INLINE void gemm6k_row(const int na, const uint8_t *w, const uint8_t *act, size_
 }
 
 // ------------------------------------------------------------- driver
-INLINE void row_dispatch(int type, const int na, const uint8_t *w, const uint8_t *act, size_t astride, int ncols, float *out, size_t ostride) {
+INLINE void row_dispatch(int type, const int na, const int uniform, const uint8_t *w, const uint8_t *act, size_t astride, int ncols, float *out, size_t ostride) {
     switch (type) {
-    case CK_Q4_0: gemm32_row(0, na, w, act, astride, ncols, out, ostride); break;
-    case CK_Q4_1: gemm32_row(1, na, w, act, astride, ncols, out, ostride); break;
-    case CK_Q5_0: gemm32_row(2, na, w, act, astride, ncols, out, ostride); break;
-    case CK_Q5_1: gemm32_row(3, na, w, act, astride, ncols, out, ostride); break;
-    case CK_Q8_0: gemm32_row(4, na, w, act, astride, ncols, out, ostride); break;
+    case CK_Q4_0: gemm32_row(0, na, uniform, w, act, astride, ncols, out, ostride); break;
+    case CK_Q4_1: gemm32_row(1, na, uniform, w, act, astride, ncols, out, ostride); break;
+    case CK_Q5_0: gemm32_row(2, na, uniform, w, act, astride, ncols, out, ostride); break;
+    case CK_Q5_1: gemm32_row(3, na, uniform, w, act, astride, ncols, out, ostride); break;
+    case CK_Q8_0: gemm32_row(4, na, uniform, w, act, astride, ncols, out, ostride); break;
     case CK_Q4_K: gemm45k_row(0, na, w, act, astride, ncols, out, ostride); break;
     case CK_Q5_K: gemm45k_row(1, na, w, act, astride, ncols, out, ostride); break;
     case CK_Q6_K: gemm6k_row(na, w, act, astride, ncols, out, ostride); break;
@@ -178,17 +179,16 @@ INLINE void row_dispatch(int type, const int na, const uint8_t *w, const uint8_t
 }
 
 #define DEF_ROWS(NA) \
-static void rows_##NA(int type, const uint8_t *w, size_t wstride, int nrows, const uint8_t *act, size_t astride, int ncols, float *out, size_t ostride) { \
-    for (int r = 0; r < nrows; r++) row_dispatch(type, NA, w + (size_t)r * wstride, act, astride, ncols, out + r, ostride); \
+static void rows_##NA(int type, int uniform, const uint8_t *w, size_t wstride, int nrows, const uint8_t *act, size_t astride, int ncols, float *out, size_t ostride) { \
+    for (int r = 0; r < nrows; r++) row_dispatch(type, NA, uniform, w + (size_t)r * wstride, act, astride, ncols, out + r, ostride); \
 }
 DEF_ROWS(1)
 DEF_ROWS(2)
 DEF_ROWS(3)
 DEF_ROWS(4)
 
-int ck_gemm(int type, const void *w, size_t wstride, int nrows,
-            const void *act, size_t astride, int nact, int ncols,
-            float *out, size_t ostride) {
+static int gemm(int type, const void *w, size_t wstride, int nrows, const void *act, size_t astride, int nact, int ncols,
+                float *out, size_t ostride, int uniform) {
     switch (type) {
     case CK_Q4_0: case CK_Q4_1: case CK_Q5_0: case CK_Q5_1: case CK_Q8_0: case CK_Q4_K: case CK_Q5_K: case CK_Q6_K: break;
     default: return 0;
@@ -211,14 +211,24 @@ int ck_gemm(int type, const void *w, size_t wstride, int nrows,
     for (int a0 = 0; a0 < nact; a0 += chunk) {
         const int a1 = a0 + chunk < nact ? a0 + chunk : nact;
         int a = a0;
-        for (; a + 4 <= a1; a += 4) rows_4(type, W, wstride, nrows, A + (size_t)a * astride, astride, ncols, out + (size_t)a * ostride, ostride);
+        for (; a + 4 <= a1; a += 4) rows_4(type, uniform, W, wstride, nrows, A + (size_t)a * astride, astride, ncols, out + (size_t)a * ostride, ostride);
         switch (a1 - a) {
-        case 3: rows_3(type, W, wstride, nrows, A + (size_t)a * astride, astride, ncols, out + (size_t)a * ostride, ostride); break;
-        case 2: rows_2(type, W, wstride, nrows, A + (size_t)a * astride, astride, ncols, out + (size_t)a * ostride, ostride); break;
-        case 1: rows_1(type, W, wstride, nrows, A + (size_t)a * astride, astride, ncols, out + (size_t)a * ostride, ostride); break;
+        case 3: rows_3(type, uniform, W, wstride, nrows, A + (size_t)a * astride, astride, ncols, out + (size_t)a * ostride, ostride); break;
+        case 2: rows_2(type, uniform, W, wstride, nrows, A + (size_t)a * astride, astride, ncols, out + (size_t)a * ostride, ostride); break;
+        case 1: rows_1(type, uniform, W, wstride, nrows, A + (size_t)a * astride, astride, ncols, out + (size_t)a * ostride, ostride); break;
         }
     }
     return 1;
+}
+
+int ck_gemm(int type, const void *w, size_t wstride, int nrows, const void *act, size_t astride, int nact, int ncols,
+            float *out, size_t ostride) {
+    return gemm(type, w, wstride, nrows, act, astride, nact, ncols, out, ostride, 0);
+}
+
+int ck_gemm_uniform(int type, const void *w, size_t wstride, int nrows, const void *act, size_t astride, int nact, int ncols,
+                    float *out, size_t ostride) {
+    return gemm(type, w, wstride, nrows, act, astride, nact, ncols, out, ostride, 1);
 }
 
 float ck_dot_f16(const uint16_t *w, const float *x, int n) {

@@ -27,8 +27,9 @@ public final class SpeculativeGenerator: @unchecked Sendable {
 
     /// Throws unless the two models share a vocabulary (same size, same end-of-generation tokens).
     /// Most proposals per round. The verification pass then has at most 4 rows, which the matrix kernels compute in one
-    /// read of the weights (they take activation rows four at a time) and row by row exactly as a single decode row (from
-    /// 8 rows on they switch to tiles that sum in another order), so greedy output is bit for bit the target's own.
+    /// read of the weights (they take activation rows four at a time) and, with the target's `uniformRowSums` set, row by
+    /// row exactly as a single decode row (from 8 rows on they switch to tiles that sum in another order), so greedy
+    /// output is bit for bit the target's own.
     public static let draftTokenLimit = 3
 
     public init(target: LanguageModel, draft: LanguageModel, draftAdapters: AdapterMix = .none, maxDraftTokens: Int = 3) throws(EngineError) {
@@ -38,6 +39,8 @@ public final class SpeculativeGenerator: @unchecked Sendable {
             throw .invalidArgument("the draft model's vocabulary (\(draft.tokenizer.vocabularySize) tokens) differs from the target's (\(target.tokenizer.vocabularySize)): speculative decoding needs the same tokenizer")
         }
         try draftAdapters.validate(for: draft.configuration)
+        // Verification rows must sum as a lone decode row does (see `draftTokenLimit`).
+        target.scratch.uniformRowSums = true
         self.target = target
         self.draft = draft
         self.draftAdapters = draftAdapters

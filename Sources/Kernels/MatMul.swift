@@ -20,6 +20,9 @@ public final class MatMulScratch: @unchecked Sendable {
         deinit { pointer?.deallocate() }
     }
     var buffers: [Buffer] = []
+    /// Sum each output row in the same order whatever the number of activation rows below 8 (`ck_gemm_uniform`), so
+    /// that a row computed in a small batch equals the row computed alone. Speculative decoding sets it on its target.
+    public var uniformRowSums = false
 
     public init() {}
 
@@ -113,7 +116,7 @@ public enum MatMul {
                     let r0 = lo - base, nr = hi - lo
                     if let kt = integerKernelType(w.type) {
                         let k8 = ck_uses_q8_K(kt) != 0
-                        _ = ck_gemm(kt, w.row(r0), w.bytesPerRow, Int32(nr), k8 ? actQ8K : actQ8, k8 ? strideQ8K : strideQ8,
+                        _ = (scratch.uniformRowSums ? ck_gemm_uniform : ck_gemm)(kt, w.row(r0), w.bytesPerRow, Int32(nr), k8 ? actQ8K : actQ8, k8 ? strideQ8K : strideQ8,
                                     Int32(count), Int32(columns), o + r0, w.rows)
                     } else {
                         floatRows(w, r0..<(r0 + nr), x: x, count: count, out: o, rowBuffer: rowBuffers[t].pointer)

@@ -36,6 +36,10 @@ static inline int ck_uses_q8_K(int type) { return type >= CK_Q4_K; }
 int ck_gemm(int type, const void *w, size_t wstride, int nrows,
             const void *act, size_t astride, int nact, int ncols,
             float *out, size_t ostride);
+/// ck_gemm, with each row's sum taken in the same order whatever nact is below 8 (a little slower for 3–4 rows).
+int ck_gemm_uniform(int type, const void *w, size_t wstride, int nrows,
+                    const void *act, size_t astride, int nact, int ncols,
+                    float *out, size_t ostride);
 
 /// F32 weights: out[a * ostride + r] = Σ_c w[r * ncols + c] · x[a * ncols + c]; ncols a multiple of 8.
 void ck_gemm_f32(const float *w, int nrows, const float *x, int nact, int ncols, float *out, size_t ostride);
