@@ -17,6 +17,7 @@ extension ServerTests {
             #expect(configuration.limits.maxQueuedPerModel == 32)
             #expect(configuration.keepAliveSeconds == 300)
             #expect(configuration.apiKeys.isEmpty)
+            #expect(configuration.poolConfiguration.prefixCacheBytes == 256 << 20)
         }
 
         @Test("every key is read, snake_case")
@@ -26,6 +27,7 @@ extension ServerTests {
             port: 9000
             keep_alive_seconds: 60
             memory_budget_mb: 1024
+            prefix_cache_mb: 64
             threads: 2
             api_keys: [a, b]
             limits:
@@ -59,6 +61,8 @@ extension ServerTests {
             #expect(c.poolConfiguration.memoryBudgetBytes == 1024 << 20)
             #expect(c.poolConfiguration.keepAlive == .seconds(60))
             #expect(c.poolConfiguration.maxQueuedPerModel == 4)
+            #expect(c.poolConfiguration.prefixCacheBytes == 64 << 20)
+            #expect(try ServerConfiguration.parse(yaml: "prefix_cache_mb: 0").poolConfiguration.prefixCacheBytes == 0)
             #expect(try ServerConfiguration.parse(yaml: "keep_alive_seconds: -1").poolConfiguration.keepAlive == nil)
         }
 
@@ -106,6 +110,8 @@ extension ServerTests {
             #expect(missing.contains("models[0].id") && missing.contains("required"), "\(missing)")
             let syntax = message("port: [8080\n")
             #expect(syntax.hasPrefix("invalid YAML") && syntax.contains("line"), "\(syntax)")
+            let prefix = message("prefix_cache_mb: -5\n")
+            #expect(prefix.contains("prefix_cache_mb"), "\(prefix)")
             let port = message("port: 70000\n")
             #expect(port.contains("'port'") && port.contains("line 1"), "\(port)")
             for m in [typo, type, nested, range, missing, syntax, port] { #expect(!m.contains("\n"), "\(m)") }
