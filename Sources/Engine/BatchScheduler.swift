@@ -194,15 +194,21 @@ public final class BatchScheduler: @unchecked Sendable {
         }
     }
 
+    /// Prompt tokens always read again when a prefix is reused: the last one's logits give the first token, and with
+    /// 8 rows the pass goes through the same tiled matrix kernels as a cold prompt pass, so it sums as that pass would
+    /// (a lone row takes the decode kernels, whose rounding differs and can change a greedy answer at a near-tie).
+    static let recomputedPromptTokens = 8
+
     /// A sequence for `request` with its cache, starting from the longest prefix the prefix cache shares with
-    /// its prompt. The last prompt token is always read again: its logits give the first token.
+    /// its prompt, less the last `recomputedPromptTokens`.
     private func start(_ request: ScheduledRequest) -> RunningSequence {
         let prompt = request.promptIDs
         let capacity = min(configuration.contextLength, prompt.count + max(1, request.options.maxTokens))
         let cache = model.makeCache(capacity: capacity)
         var reused = 0
         if let prefixCache, request.options.maxTokens > 0,
-           let match = prefixCache.longestPrefix(of: prompt, adapters: request.options.adapters, limit: prompt.count - 1) {
+           let match = prefixCache.longestPrefix(of: prompt, adapters: request.options.adapters,
+                                                 limit: prompt.count - Self.recomputedPromptTokens) {
             cache.copyPrefix(of: match.entry.cache, count: match.length)
             reused = match.length
         }

@@ -88,17 +88,17 @@ struct PrefixCacheTests {
         let cold = BatchScheduler(model: model, configuration: SchedulerConfiguration(prefillTokensPerStep: 64))
         let whole = try await answer(cold, prompt)
         await cold.shutdown(cancelInFlight: false)
-        #expect(reused.timings.cachedPromptTokens >= shared.count - 1)
+        #expect(reused.timings.cachedPromptTokens >= shared.count - 8)
         #expect(reused.ids == whole.ids, "\(testModel): greedy output with the prefix cache differs from a cold run")
     }
 
-    @Test func theSamePromptAgainReusesAllButItsLastToken() async throws {
+    @Test func theSamePromptAgainReusesAllButItsLastEightTokens() async throws {
         let prompt = conversation + generator.promptIDs(for: "Who was Sostratus?<|im_end|>\n<|im_start|>assistant\n")
         let scheduler = scheduler(prefixCacheBytes: 64 << 20)
         let a = try await run(scheduler, prompt, greedy(8))
         let b = try await run(scheduler, prompt, greedy(8))
         await scheduler.shutdown(cancelInFlight: false)
-        #expect(b.timings.cachedPromptTokens == prompt.count - 1, "the last prompt token must be read again for its logits")
+        #expect(b.timings.cachedPromptTokens == prompt.count - 8, "the last 8 prompt tokens are read again (logits, same kernels)")
         #expect(a.ids == b.ids)
     }
 
@@ -111,7 +111,7 @@ struct PrefixCacheTests {
         let again = try await run(scheduler, prompt, greedy(4, adapters: AdapterMix(adapter)))
         await scheduler.shutdown(cancelInFlight: false)
         #expect(base.timings.cachedPromptTokens == 0, "keys computed under an adapter must not serve the base model")
-        #expect(again.timings.cachedPromptTokens == prompt.count - 1)
+        #expect(again.timings.cachedPromptTokens == prompt.count - 8)
     }
 
     @Test func keptCachesStayWithinTheBudget() async throws {

@@ -17,7 +17,7 @@ extension ServerTests {
             #expect(configuration.limits.maxQueuedPerModel == 32)
             #expect(configuration.keepAliveSeconds == 300)
             #expect(configuration.apiKeys.isEmpty)
-            #expect(configuration.poolConfiguration.prefixCacheBytes == 256 << 20)
+            #expect(configuration.poolConfiguration.prefixCacheBytes == 0)
         }
 
         @Test("every key is read, snake_case")

@@ -10,7 +10,7 @@ import Gateway
 /// port: 8080
 /// keep_alive_seconds: 300      # negative: never unload idle models
 /// memory_budget_mb: 2048
-/// prefix_cache_mb: 256         # per loaded model: keys and values kept for prompts sharing a prefix (0: off)
+/// prefix_cache_mb: 256         # per loaded model: keys and values kept for prompts sharing a prefix (default 0: off)
 /// threads: 4
 /// api_keys: [secret-1]         # empty or absent: no authentication
 /// ui: true                     # the web console at / (false: not served)
@@ -89,8 +89,10 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// The MCP server (`/mcp`, `groupqwen mcp`) and its memory store.
     public var mcp = MCPConfiguration()
     /// Per loaded model, MiB of finished sequences' keys and values kept so that a prompt sharing a prefix with one
-    /// of them (a continued conversation, a repeated system prompt) computes only the rest; 0 turns this off.
-    public var prefixCacheMB = 256
+    /// of them (a continued conversation, a repeated system prompt) computes only the rest; 0 (the default) turns this
+    /// off. Opt-in because the shared prefix is then read in other passes than a cold prompt's, and like batching that
+    /// can change a greedy answer where two tokens are nearly tied.
+    public var prefixCacheMB = 0
 
     public init(host: String = "127.0.0.1", port: Int = 8080, models: [ServedModel] = ServedModel.defaults,
                 limits: ServerLimits = ServerLimits(), keepAliveSeconds: Double? = 300, memoryBudgetMB: Int? = nil,
