@@ -35,6 +35,7 @@ api_keys:
   - {{name: bob, key: {BOB}, scope: user}}
 cache:
   enabled: true
+  path: {folder / 'cache.sqlite'}
 training:
   path: {folder / 'ft.sqlite'}
   directory: {folder}
