@@ -9,9 +9,16 @@ import Foundation
 /// steps; requests beyond `maxActiveSequences` wait in a FIFO queue of bounded length. With a
 /// `prefixCacheBytes` budget, finished sequences' keys and values are kept in a `PrefixCache` and a new
 /// prompt starts from the longest prefix it shares with one of them.
+///
+/// With a `draft` model, a sequence generating alone (nothing else running or waiting) decodes speculatively: the
+/// draft proposes up to `draftTokens` tokens and one pass of the model checks them (see `SpeculativeGenerator`). Under
+/// load the sequences share plain decode steps instead, which make better use of each weight read than a lone
+/// sequence's proposals do.
 public final class BatchScheduler: @unchecked Sendable {
     public let model: LanguageModel
     public let configuration: SchedulerConfiguration
+    /// The speculative draft model (same vocabulary), used only by the model thread.
+    public let draft: LanguageModel?
     /// Touched only by the model thread.
     private let prefixCache: PrefixCache?
     private let condition = NSCondition()
@@ -26,7 +33,23 @@ public final class BatchScheduler: @unchecked Sendable {
     private var rowCount = 0
     private var prefixStatistics = PrefixCacheStatistics()
 
-    public init(model: LanguageModel, configuration: SchedulerConfiguration = SchedulerConfiguration()) {
+    public convenience init(model: LanguageModel, configuration: SchedulerConfiguration = SchedulerConfiguration()) {
+        self.init(model: model, configuration: configuration, checkedDraft: nil)
+    }
+
+    /// A scheduler that decodes a lone sequence speculatively with `draft`; throws when the draft does not share the
+    /// model's vocabulary.
+    public convenience init(model: LanguageModel, configuration: SchedulerConfiguration = SchedulerConfiguration(),
+                            draft: LanguageModel) throws(EngineError) {
+        try SpeculativeGenerator.checkCompatible(target: model, draft: draft)
+        // Verification rows must sum as a lone decode row does, so greedy output does not depend on the draft.
+        model.scratch.uniformRowSums = true
+        _ = draft.makeCache(capacity: configuration.contextLength)
+        self.init(model: model, configuration: configuration, checkedDraft: draft)
+    }
+
+    private init(model: LanguageModel, configuration: SchedulerConfiguration, checkedDraft draft: LanguageModel?) {
+        self.draft = draft
         self.model = model
         self.configuration = configuration
         self.prefixCache = configuration.prefixCacheBytes > 0 ? PrefixCache(budgetBytes: configuration.prefixCacheBytes) : nil
@@ -169,6 +192,14 @@ public final class BatchScheduler: @unchecked Sendable {
             }
             guard !running.isEmpty else { continue }
 
+            if let draft, running.count == 1, let sequence = running.first, canSpeculate(sequence) {
+                if !speculate(sequence, draft: draft) || sequence.isFinished {
+                    running.removeAll()
+                    if sequence.isFinished { keep(sequence) }
+                }
+                continue
+            }
+
             buildRows(running, rows: &rows, owners: &owners)
             let logits: Logits
             do {
@@ -191,6 +222,61 @@ public final class BatchScheduler: @unchecked Sendable {
                 keep(sequence)
                 return true
             }
+        }
+    }
+
+    /// Whether the lone running `sequence` may take a speculative round: it is decoding, no waiting request could join
+    /// it (none waits, or it holds the only slot), the request allows it (`SpeculativeDraft.supports`) and it has room
+    /// for at least one proposal.
+    private func canSpeculate(_ sequence: RunningSequence) -> Bool {
+        guard sequence.isDecoding, !sequence.isFinished, SpeculativeDraft.supports(sequence.request.options),
+              speculativeRoom(sequence) > 0 else { return false }
+        condition.lock()
+        defer { condition.unlock() }
+        return queue.isEmpty || configuration.maxActiveSequences == 1
+    }
+
+    /// Proposals that still fit: the answer's `maxTokens` less one for the verified token, and the cache's room.
+    private func speculativeRoom(_ s: RunningSequence) -> Int {
+        min(s.request.options.maxTokens - s.state.ids.count - 1, s.cache.capacity - s.cache.count - 1)
+    }
+
+    /// One speculative round for `sequence`; false when a forward pass failed (the request then ended with the error).
+    private func speculate(_ sequence: RunningSequence, draft: LanguageModel) -> Bool {
+        let options = sequence.request.options
+        if sequence.speculation == nil {
+            sequence.speculation = SpeculativeDraft(model: draft, adapters: .none, capacity: sequence.cache.capacity,
+                                                    sampling: options.sampling, maxProposals: configuration.draftTokens)
+        }
+        do {
+            let base = sequence.cache.count
+            let proposals = try sequence.speculation!.propose(context: sequence.request.promptIDs + sequence.state.ids,
+                                                              count: min(sequence.speculation!.count, speculativeRoom(sequence)))
+            let logits = try model.forward(([sequence.nextToken] + proposals).enumerated().map { i, token in
+                BatchRow(token: token, position: base + i, cache: sequence.cache, wantsLogits: true, adapters: options.adapters)
+            })
+            condition.lock()
+            stepCount += 1
+            rowCount += proposals.count + 1
+            condition.unlock()
+            sequence.recordProposals(proposals.count)
+            let now = ContinuousClock.now
+            var kept = 0
+            for i in 0...proposals.count {
+                let proposal = i < proposals.count ? proposals[i] : nil
+                let token = sequence.accept(logits: logits[i], now: now, chosen: sequence.speculation!.choice(at: i, logits: logits[i]),
+                                            proposal: proposal, canContinue: base + i + 1 < sequence.cache.capacity)
+                guard let token, token.id == proposal else { break }
+                kept += 1
+                if sequence.isFinished { break }
+            }
+            // Forget what the model and the draft read beyond the kept tokens.
+            sequence.cache.truncate(to: base + 1 + kept)
+            sequence.speculation!.endRound(kept: kept, base: base)
+            return true
+        } catch {
+            sequence.request.continuation.finish(throwing: error)
+            return false
         }
     }
 

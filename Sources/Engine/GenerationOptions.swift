@@ -59,6 +59,9 @@ public struct GenerationTimings: Sendable {
     public var promptSeconds: Double = 0
     public var generatedTokens = 0
     public var generationSeconds: Double = 0
+    /// Speculative decoding: tokens the draft model proposed, and how many of them the model kept.
+    public var draftProposed = 0
+    public var draftAccepted = 0
 
     public var promptTokensPerSecond: Double { promptSeconds > 0 ? Double(promptTokens) / promptSeconds : 0 }
     public var generationTokensPerSecond: Double { generationSeconds > 0 ? Double(generatedTokens) / generationSeconds : 0 }

@@ -5,14 +5,16 @@ public struct RandomSource: RandomNumberGenerator, Sendable {
     public init(seed: UInt64) {
         // SplitMix64 spreads the seed over the state.
         var z = seed
-        func next() -> UInt64 {
-            z &+= 0x9E37_79B9_7F4A_7C15
-            var x = z
-            x = (x ^ (x >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            x = (x ^ (x >> 27)) &* 0x94D0_49BB_1331_11EB
-            return x ^ (x >> 31)
-        }
-        s = (next(), next(), next(), next())
+        s = (Self.splitMix(&z), Self.splitMix(&z), Self.splitMix(&z), Self.splitMix(&z))
+    }
+
+    /// The next output of a SplitMix64 generator whose state is `state` (advanced): well-spread seeds from one seed.
+    public static func splitMix(_ state: inout UInt64) -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var x = state
+        x = (x ^ (x >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        x = (x ^ (x >> 27)) &* 0x94D0_49BB_1331_11EB
+        return x ^ (x >> 31)
     }
 
     public mutating func next() -> UInt64 {

@@ -8,6 +8,8 @@ final class RunningSequence {
     var state: SequenceState
     /// Prompt tokens already fed to the model.
     var prefilled = 0
+    /// The draft's state once the scheduler has run a speculative round for this sequence.
+    var speculation: SpeculativeDraft?
     private let started = ContinuousClock.now
     private var firstLogits: ContinuousClock.Instant?
     private var timings = GenerationTimings()
@@ -38,8 +40,12 @@ final class RunningSequence {
         request.continuation.finish()
     }
 
-    /// Samples from this step's logits and streams the token; on the last token also the result.
-    func accept(logits: UnsafeMutableBufferPointer<Float>, now: ContinuousClock.Instant) {
+    /// Samples from this step's logits and streams the token; on the last token also the result. In a speculative
+    /// round, `chosen` is the token the rejection rule picked (sampling), `proposal` the draft's token for this row
+    /// (counted as accepted when it is the token taken) and `canContinue` whether the cache has room after this row.
+    @discardableResult
+    func accept(logits: UnsafeMutableBufferPointer<Float>, now: ContinuousClock.Instant, chosen: Int32? = nil,
+                proposal: Int32? = nil, canContinue: Bool? = nil) -> GeneratedToken? {
         if firstLogits == nil {
             firstLogits = now
             timings.promptSeconds = (now - started).seconds
@@ -47,15 +53,20 @@ final class RunningSequence {
         guard !request.isCancelled else {
             state.cancel()
             request.continuation.finish()
-            return
+            return nil
         }
-        let token = state.advance(logits: logits, canContinue: cache.count < cache.capacity)
+        let token = state.advance(logits: logits, canContinue: canContinue ?? (cache.count < cache.capacity), chosen: chosen)
         timings.generatedTokens += 1
+        if let proposal, proposal == token.id { timings.draftAccepted += 1 }
         request.continuation.yield(.token(token))
         if state.finishReason != nil {
             timings.generationSeconds = (ContinuousClock.now - (firstLogits ?? started)).seconds
             request.continuation.yield(.finished(state.result(timings: timings)))
             request.continuation.finish()
         }
+        return token
     }
+
+    /// Counts a speculative round's proposals (before its tokens are accepted, so the result includes them).
+    func recordProposals(_ count: Int) { timings.draftProposed += count }
 }

@@ -17,14 +17,18 @@ public final class LocalModel: Sendable {
     public let chatStopStrings: [String]
     /// Most tokens (prompt + completion) one request may hold.
     public let contextLength: Int
-    /// Bytes this model counts against the pool's budget: file size, one full-context KV cache and the prefix cache's budget.
+    /// The speculative draft model (`ServedModel.draft`), loaded with this model and used by its scheduler only.
+    public let draft: LanguageModel?
+    /// Bytes this model counts against the pool's budget: file size, one full-context KV cache and the prefix cache's
+    /// budget, plus the draft's file and cache.
     public let estimatedBytes: Int64
     public let loadedAt: Date
 
     public var id: String { served.id }
     public var tokenizer: Tokenizer { model.tokenizer }
 
-    init(served: ServedModel, path: String, threads: Int?, maxQueued: Int, prefillTokensPerStep: Int, prefixCacheBytes: Int = 0) throws {
+    init(served: ServedModel, path: String, threads: Int?, maxQueued: Int, prefillTokensPerStep: Int, prefixCacheBytes: Int = 0,
+         draftPath: String? = nil) throws {
         self.served = served
         self.path = path
         let model = try ModelLoader.load(path: path, options: ModelLoadOptions(threads: threads))
@@ -34,12 +38,18 @@ public final class LocalModel: Sendable {
         self.contextLength = max(16, served.contextLength ?? min(trained, 4096))
         self.chatTemplate = try model.file.string("tokenizer.chat_template").map { try ChatTemplate(source: $0) }
         self.chatStopStrings = Self.chatStopStrings(template: chatTemplate, tokenizer: model.tokenizer)
-        let fileBytes = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0
-        let kvBytes = Int64(c.layerCount * (c.kvHeadCount * c.headDim + c.kvHeadCount * c.valueHeadDim) * 4 * self.contextLength)
-        self.estimatedBytes = fileBytes + kvBytes + Int64(prefixCacheBytes)
-        self.scheduler = BatchScheduler(model: model, configuration: SchedulerConfiguration(
+        let draft = try draftPath.map { try ModelLoader.load(path: $0, options: ModelLoadOptions(threads: threads)) }
+        self.draft = draft
+        let context = self.contextLength
+        var bytes = Self.bytes(file: path, configuration: c, contextLength: context) + Int64(prefixCacheBytes)
+        if let draft, let draftPath { bytes += Self.bytes(file: draftPath, configuration: draft.configuration, contextLength: context) }
+        self.estimatedBytes = bytes
+        let schedule = SchedulerConfiguration(
             maxActiveSequences: served.maxConcurrent, maxQueuedRequests: served.maxQueued ?? maxQueued,
-            prefillTokensPerStep: prefillTokensPerStep, contextLength: self.contextLength, prefixCacheBytes: prefixCacheBytes))
+            prefillTokensPerStep: prefillTokensPerStep, contextLength: context, prefixCacheBytes: prefixCacheBytes,
+            draftTokens: served.draftTokens ?? SpeculativeGenerator.draftTokenLimit)
+        self.scheduler = try draft.map { try BatchScheduler(model: model, configuration: schedule, draft: $0) }
+            ?? BatchScheduler(model: model, configuration: schedule)
         self.loadedAt = Date()
     }
 
@@ -48,6 +58,12 @@ public final class LocalModel: Sendable {
     public static func load(path: String, id: String, threads: Int? = nil, maxConcurrent: Int = 8) throws -> LocalModel {
         try LocalModel(served: ServedModel(id: id, source: path, maxConcurrent: maxConcurrent), path: path, threads: threads,
                        maxQueued: 4_096, prefillTokensPerStep: 512)
+    }
+
+    /// A model file's size plus one full-context KV cache.
+    private static func bytes(file: String, configuration c: ModelConfiguration, contextLength: Int) -> Int64 {
+        let fileBytes = ((try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? NSNumber)?.int64Value ?? 0
+        return fileBytes + Int64(c.layerCount * (c.kvHeadCount * c.headDim + c.kvHeadCount * c.valueHeadDim) * 4 * contextLength)
     }
 
     /// See `chatStopStrings`.

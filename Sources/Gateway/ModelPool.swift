@@ -61,12 +61,18 @@ public actor ModelPool {
         if let task = loading[id] { return try await task.value }
         let task = Task { [store, configuration] () throws -> LocalModel in
             let path = try await Self.resolve(served, store: store, fetchMissing: configuration.fetchMissing)
-            return try await Task.detached(priority: .userInitiated) {
+            var draftPath: String?
+            if let draft = served.draft {
+                var drafted = served
+                drafted.source = draft
+                draftPath = try await Self.resolve(drafted, store: store, fetchMissing: configuration.fetchMissing)
+            }
+            return try await Task.detached(priority: .userInitiated) { [draftPath] in
                 do {
                     return try LocalModel(served: served, path: path, threads: configuration.threads,
                                           maxQueued: configuration.maxQueuedPerModel,
                                           prefillTokensPerStep: configuration.prefillTokensPerStep,
-                                          prefixCacheBytes: configuration.prefixCacheBytes)
+                                          prefixCacheBytes: configuration.prefixCacheBytes, draftPath: draftPath)
                 } catch {
                     throw GatewayError.loadFailed(model: served.id, reason: "\(error)")
                 }

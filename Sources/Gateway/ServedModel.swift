@@ -25,10 +25,16 @@ public struct ServedModel: Sendable, Hashable, Codable {
     /// What it may be asked to do: routing sends chat only to models with ``ModelCapability/chat``. Configured
     /// with `capabilities:`; otherwise the known model's, or read from the GGUF file (``ModelCapability/detect(path:)``).
     public var capabilities: Set<ModelCapability>
+    /// A smaller model of the same tokenizer (a known model id or a `.gguf` path) that proposes tokens for speculative
+    /// decoding when a request generates alone (local models only).
+    public var draft: String?
+    /// Most tokens the draft proposes per round (1...3; `nil`: 3).
+    public var draftTokens: Int?
 
     public init(id: String, source: String, contextLength: Int? = nil, tier: Int = 1, labels: [String] = [],
                 maxConcurrent: Int = 8, maxQueued: Int? = nil, preload: Bool = false, remote: RemoteEndpoint? = nil,
-                adapters: [ServedAdapter] = [], capabilities: Set<ModelCapability> = [.chat, .completion]) {
+                adapters: [ServedAdapter] = [], capabilities: Set<ModelCapability> = [.chat, .completion],
+                draft: String? = nil, draftTokens: Int? = nil) {
         self.id = id
         self.source = source
         self.contextLength = contextLength
@@ -40,6 +46,8 @@ public struct ServedModel: Sendable, Hashable, Codable {
         self.remote = remote
         self.adapters = adapters
         self.capabilities = capabilities
+        self.draft = draft
+        self.draftTokens = draftTokens
     }
 
     /// Whether it may be asked to do `capability`.

@@ -103,6 +103,8 @@ struct BenchCommand: AsyncParsableCommand {
                     object["draft_speedup"] = speculative.speculativeTPS / speculative.plainTPS
                     object["draft_proposed"] = speculative.statistics.proposed
                     object["draft_accepted"] = speculative.statistics.accepted
+                    object["draft_seconds"] = speculative.statistics.draftSeconds
+                    object["verify_seconds"] = speculative.statistics.verifySeconds
                     object["draft_identical_outputs"] = speculative.identical
                 }
                 if let prefix {
@@ -142,6 +144,8 @@ struct BenchCommand: AsyncParsableCommand {
                     print(String(format: "code prompts, greedy, up to %d tokens: %.1f tok/s alone, %.1f tok/s with draft %@ (%.2f×); %d of %d proposals kept (%.0f %%), %d rounds; same output on %d of %d prompts",
                                  generateTokens, speculative.plainTPS, speculative.speculativeTPS, draft, speculative.speculativeTPS / speculative.plainTPS,
                                  st.accepted, st.proposed, 100 * st.acceptanceRate, st.rounds, speculative.identical, speculative.prompts))
+                    print(String(format: "  per round: %.1f ms drafting, %.1f ms verifying", 1000 * st.draftSeconds / Double(max(1, st.rounds)),
+                                 1000 * st.verifySeconds / Double(max(1, st.rounds))))
                 }
                 if let prefix {
                     print(String(format: "first token after a %d-token conversation: %.3f s cold, %.3f s with it in the prefix cache and %d new tokens (%.1f %%)",

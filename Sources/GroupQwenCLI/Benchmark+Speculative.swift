@@ -48,6 +48,8 @@ extension Benchmark {
                     statistics.rounds += st.rounds
                     statistics.proposed += st.proposed
                     statistics.accepted += st.accepted
+                    statistics.draftSeconds += st.draftSeconds
+                    statistics.verifySeconds += st.verifySeconds
                     if helped.ids == alone.ids { identical += 1 }
                 }
             }

@@ -58,7 +58,7 @@ extension ChatReply {
                     try await sse.send(chunk([.init(index: index, delta: .init(),
                                                     logprobs: pending[index].isEmpty ? nil : logprobs(pending[index]),
                                                     finishReason: calls[index] > 0 ? "tool_calls" : output.finishReasonText)],
-                                             last: finished == streams.count && !parameters.includeUsage))
+                                             last: finished == streams.count && !parameters.includeUsage, outputs: outputs))
                 case let .failed(error):
                     failure = APIError.from(error)
                 case let .timedOut(seconds):
@@ -69,7 +69,7 @@ extension ChatReply {
             if let failure {
                 try await sse.send(error: failure)
             } else if parameters.includeUsage {
-                try await sse.send(chunk([], usage: Usage(promptTokens: promptTokens, outputs: outputs), last: true))
+                try await sse.send(chunk([], usage: Usage(promptTokens: promptTokens, outputs: outputs), last: true, outputs: outputs))
             }
             try await sse.finish()
         })
@@ -83,11 +83,11 @@ extension ChatReply {
                 try await sse.send(chunk([.init(index: index, delta: .init(role: "assistant", content: ""))]))
                 try await sse.send(chunk([.init(index: index, delta: .init(content: output.text), logprobs: logprobs(output.tokens))]))
                 try await sse.send(chunk([.init(index: index, delta: .init(), finishReason: output.finishReasonText)],
-                                         last: index == outputs.count - 1 && !parameters.includeUsage))
+                                         last: index == outputs.count - 1 && !parameters.includeUsage, outputs: outputs))
             }
             record(outputs, status: "ok")
             if parameters.includeUsage {
-                try await sse.send(chunk([], usage: Usage(promptTokens: promptTokens, outputs: outputs), last: true))
+                try await sse.send(chunk([], usage: Usage(promptTokens: promptTokens, outputs: outputs), last: true, outputs: outputs))
             }
             try await sse.finish()
         })

@@ -28,7 +28,7 @@ struct ChatReply: Sendable {
         }
         let body = ChatCompletionResponse(id: id, created: created, model: routing.model.id, systemFingerprint: state.fingerprint,
                                           choices: choices, usage: Usage(promptTokens: promptTokens, outputs: outputs),
-                                          groupqwen: routing.info())
+                                          groupqwen: routing.info(outputs: outputs))
         record(outputs, status: "ok")
         var headers = routingHeaders
         headers[.contentType] = "application/json"
@@ -47,11 +47,12 @@ struct ChatReply: Sendable {
         return headers
     }
 
-    /// One chunk; `last` adds the `groupqwen` routing object.
-    func chunk(_ choices: [ChatCompletionChunk.Choice], usage: Usage? = nil, last: Bool = false) -> ChatCompletionChunk {
+    /// One chunk; `last` adds the `groupqwen` routing object (with what speculative decoding did for `outputs`).
+    func chunk(_ choices: [ChatCompletionChunk.Choice], usage: Usage? = nil, last: Bool = false,
+               outputs: [ChoiceOutput] = []) -> ChatCompletionChunk {
         ChatCompletionChunk(id: id, created: created, model: routing.model.id, systemFingerprint: state.fingerprint,
                             choices: choices, usage: usage, includeUsage: parameters.includeUsage,
-                            groupqwen: last ? routing.info() : nil)
+                            groupqwen: last ? routing.info(outputs: outputs) : nil)
     }
 
     func logprobs(_ tokens: [GeneratedToken]) -> ChatLogprobs? {

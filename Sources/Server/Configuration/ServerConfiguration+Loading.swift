@@ -272,7 +272,8 @@ extension ServerLimits: Decodable {
 /// One `models:` entry in the YAML file (snake_case keys, everything but `id` optional).
 struct ServedModelEntry: Decodable {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case id, source, tier, labels, preload, url, attempts, adapters, capabilities
+        case id, source, tier, labels, preload, url, attempts, adapters, capabilities, draft
+        case draftTokens = "draft_tokens"
         case contextLength = "context_length"
         case maxConcurrent = "max_concurrent"
         case maxQueued = "max_queued"
@@ -306,7 +307,9 @@ struct ServedModelEntry: Decodable {
             },
             adapters: try c.decodeIfPresent([ServedAdapterEntry].self, forKey: .adapters)?.map(\.served) ?? [],
             capabilities: try c.decodeIfPresent([ModelCapability].self, forKey: .capabilities).map(Set.init)
-                ?? Self.capabilities(source: source, remote: remote != nil))
+                ?? Self.capabilities(source: source, remote: remote != nil),
+            draft: try c.decodeIfPresent(String.self, forKey: .draft),
+            draftTokens: try c.decodeIfPresent(Int.self, forKey: .draftTokens))
     }
 
     /// Capabilities of a model configured without `capabilities:`: a remote model chats and calls tools; a known model has its

@@ -1,4 +1,5 @@
 import Foundation
+import Engine
 import Gateway
 
 /// Everything `groupqwen serve` needs: where to listen, which models to serve, limits and keys.
@@ -41,6 +42,8 @@ import Gateway
 ///     labels: [chat, small]
 ///     max_concurrent: 8       # sequences decoded together
 ///     max_queued: 32           # waiting requests beyond those (default limits.max_queued_per_model)
+///     draft: qwen2.5-coder-0.5b   # speculative decoding with this smaller model of the same tokenizer
+///     draft_tokens: 3          # most tokens it proposes per round (1...3)
 ///     preload: true
 ///     adapters:                # LoRA adapters, each also served as the model `smollm2-135m:<id>`
 ///       - id: pirate
@@ -160,6 +163,13 @@ public struct ServerConfiguration: Sendable, Equatable {
             guard model.maxConcurrent >= 1 else { throw fail("models[\(i)].max_concurrent", "must be ≥ 1") }
             if let c = model.contextLength, c < 16 { throw fail("models[\(i)].context_length", "must be ≥ 16") }
             if let q = model.maxQueued, q < 0 { throw fail("models[\(i)].max_queued", "must be ≥ 0") }
+            if let n = model.draftTokens, !(1...SpeculativeGenerator.draftTokenLimit).contains(n) {
+                throw fail("models[\(i)].draft_tokens", "must be in 1...\(SpeculativeGenerator.draftTokenLimit)")
+            }
+            if let draft = model.draft {
+                guard model.remote == nil else { throw fail("models[\(i)].draft", "applies to local models only (a remote server drafts for itself)") }
+                guard !draft.isEmpty else { throw fail("models[\(i)].draft", "must name a model (a known id or a .gguf path)") }
+            }
             if let remote = model.remote {
                 guard let url = URL(string: remote.url), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
                     throw fail("models[\(i)].url", "must be an http(s) URL such as http://host:8000/v1")

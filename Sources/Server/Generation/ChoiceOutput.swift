@@ -10,6 +10,8 @@ struct ChoiceOutput: Sendable {
     /// Prompt tokens the engine took from its prefix cache, and seconds until the first token (known once finished).
     var cachedPromptTokens = 0
     var promptSeconds: Double?
+    /// Speculative decoding: tokens the draft model proposed and the model kept.
+    var draftProposed = 0, draftAccepted = 0
 
     init(text: String = "", tokens: [GeneratedToken] = [], finishReason: FinishReason = .cancelled, completionTokens: Int? = nil) {
         self.text = text
@@ -22,6 +24,8 @@ struct ChoiceOutput: Sendable {
         self.init(text: result.text, tokens: result.tokens, finishReason: result.finishReason, completionTokens: result.ids.count)
         cachedPromptTokens = result.timings.cachedPromptTokens
         promptSeconds = result.timings.promptSeconds
+        draftProposed = result.timings.draftProposed
+        draftAccepted = result.timings.draftAccepted
     }
 
     /// Adds one streamed token to a choice still being generated.

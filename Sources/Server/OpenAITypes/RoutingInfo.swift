@@ -92,10 +92,18 @@ struct RoutingInfo: Encodable, Sendable {
     var predictedQuality: [String: Double]?
     /// True when a lower tier answered because the routed ones were down; absent otherwise.
     var degraded: Bool?
+    /// Speculative decoding's work on this answer (the model has a `draft`); absent when no draft proposed anything.
+    var speculative: Speculative?
+
+    struct Speculative: Encodable, Sendable {
+        /// Tokens the draft model proposed, and how many of them the model kept.
+        let proposed: Int
+        let accepted: Int
+    }
 
     enum CodingKeys: String, CodingKey {
         case model, tier, complexity, profile, routed, confidence, cache, escalations, latencyMs = "latency_ms", adapters, expert
-        case strategy, predictedQuality = "predicted_quality", degraded
+        case strategy, predictedQuality = "predicted_quality", degraded, speculative
     }
 }
 
@@ -152,8 +160,8 @@ struct RoutingOutcome: Sendable {
         return .init(hit: false, similarity: nil)
     }
 
-    /// The body object, with the latency up to now.
-    func info() -> RoutingInfo {
+    /// The body object, with the latency up to now and what speculative decoding did for `outputs`.
+    func info(outputs: [ChoiceOutput] = []) -> RoutingInfo {
         let elapsed = ContinuousClock.now - started
         let ms = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
         var info = RoutingInfo(model: model.id, tier: model.tier, complexity: (plan.complexity.score * 1000).rounded() / 1000,
@@ -162,6 +170,8 @@ struct RoutingOutcome: Sendable {
                                cache: cacheInfo, escalations: escalations.map(RoutingInfo.Step.init),
                                latencyMs: ms, adapters: adapters.info, expert: expert?.info(systemPromptAdded: systemPromptAdded))
         if degraded { info.degraded = true }
+        let proposed = outputs.reduce(0) { $0 + $1.draftProposed }
+        if proposed > 0 { info.speculative = .init(proposed: proposed, accepted: outputs.reduce(0) { $0 + $1.draftAccepted }) }
         if !plan.forced {
             info.strategy = plan.strategy.rawValue
             info.predictedQuality = plan.predictedQuality.map { p in
