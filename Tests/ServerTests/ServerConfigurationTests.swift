@@ -64,6 +64,8 @@ extension ServerTests {
             #expect(c.poolConfiguration.prefixCacheBytes == 64 << 20)
             #expect(try ServerConfiguration.parse(yaml: "prefix_cache_mb: 0").poolConfiguration.prefixCacheBytes == 0)
             #expect(try ServerConfiguration.parse(yaml: "keep_alive_seconds: -1").poolConfiguration.keepAlive == nil)
+            let drafted = try ServerConfiguration.parse(yaml: "models:\n  - id: big\n    source: qwen2.5-coder-1.5b\n    draft: qwen2.5-coder-0.5b\n    draft_tokens: 2\n")
+            #expect(drafted.models[0].draft == "qwen2.5-coder-0.5b" && drafted.models[0].draftTokens == 2)
         }
 
         @Test("the Python client tests' configuration loads")
@@ -112,6 +114,10 @@ extension ServerTests {
             #expect(syntax.hasPrefix("invalid YAML") && syntax.contains("line"), "\(syntax)")
             let prefix = message("prefix_cache_mb: -5\n")
             #expect(prefix.contains("prefix_cache_mb"), "\(prefix)")
+            let draftTokens = message("models:\n  - id: a\n    draft: b\n    draft_tokens: 5\n")
+            #expect(draftTokens.contains("models[0].draft_tokens") && draftTokens.contains("1...3"), "\(draftTokens)")
+            let remoteDraft = message("models:\n  - id: a\n    url: http://h:1/v1\n    draft: b\n")
+            #expect(remoteDraft.contains("models[0].draft") && remoteDraft.contains("local models only"), "\(remoteDraft)")
             let port = message("port: 70000\n")
             #expect(port.contains("'port'") && port.contains("line 1"), "\(port)")
             for m in [typo, type, nested, range, missing, syntax, port] { #expect(!m.contains("\n"), "\(m)") }
