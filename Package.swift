@@ -33,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.21.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
         .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
@@ -49,7 +50,7 @@ let package = Package(
         .target(name: "Tokenizers", dependencies: ["GGUF"], swiftSettings: optimized),
         .target(name: "Engine", dependencies: ["GGUF", "Kernels", "Tokenizers"], swiftSettings: optimized),
         .target(name: "Embeddings", dependencies: ["GGUF", "Kernels", "Tokenizers"], swiftSettings: optimized),
-        .target(name: "ModelStore"),
+        .target(name: "ModelStore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "FineTuning",
             dependencies: [
