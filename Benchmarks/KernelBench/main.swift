@@ -1,5 +1,6 @@
 // KernelBench: throughput of the matrix kernels at realistic shapes.
 // Usage: KernelBench [quick] | KernelBench pp [filter] | KernelBench rows [1t] | KernelBench train [filter] [1t|2t]
+//        | KernelBench bandwidth (memory read bandwidth, 1 and 2 threads)
 //   pp: count-512 shapes only, filter e.g. "Q5_0 2048x640"; train: the LoRA trainer's shapes.
 //   pp and train time the AVX2 and AVX-512 VNNI kernels alternately in one run (medians; GROUPQWEN_KERNELS
 //   does not apply there); the other modes use the path chosen at start-up.
@@ -155,6 +156,14 @@ do {
         best = min(best, t); total += t
     }
     print("ThreadPool.run (2 threads, empty body): best \(fmt(best * 1e6, 2)) µs, mean \(fmt(total / 20 * 1e6, 2)) µs per call")
+}
+
+if CommandLine.arguments.contains("bandwidth") {
+    // Memory read bandwidth (1 GiB buffer, best of 5): the ceiling of decode, which streams every weight per token.
+    for threads in [1, 2] {
+        let rate = MemoryBandwidth.measure(pool: pools[threads]!)
+        print("memory read bandwidth, \(threads) thread\(threads == 1 ? "" : "s"): \(fmt(rate / 1e9)) GB/s")
+    }
 }
 
 if CommandLine.arguments.contains("rows") {

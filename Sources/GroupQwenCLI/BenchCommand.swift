@@ -73,6 +73,7 @@ struct BenchCommand: AsyncParsableCommand {
             }
             // What the parallel figure is compared with: one sequence at a time with the same adapters.
             let single = adapted ?? result
+            let ceiling = Benchmark(model: model).bandwidthCeiling()
             let fileName = URL(fileURLWithPath: model.file.path).lastPathComponent
             let reference = LlamaCppReference.figures(forFile: fileName)
             if json {
@@ -84,6 +85,10 @@ struct BenchCommand: AsyncParsableCommand {
                 ]
                 object["pp\(promptTokens)_tps"] = result.promptTPS
                 object["tg\(generateTokens)_tps"] = result.generateTPS
+                object["memory_bandwidth_gbs"] = ceiling.bytesPerSecond / 1e9
+                object["bytes_per_token"] = ceiling.bytesPerToken
+                object["tg_ceiling_tps"] = ceiling.tokensPerSecond
+                object["tg_of_ceiling"] = result.generateTPS / ceiling.tokensPerSecond
                 if let adapted {
                     object["lora"] = mix.description
                     object["lora_pp\(promptTokens)_tps"] = adapted.promptTPS
@@ -127,6 +132,9 @@ struct BenchCommand: AsyncParsableCommand {
                              reference.map { String(format: "   (llama.cpp %.0f, ratio %.2f)", $0.pp512, result.promptTPS / $0.pp512) } ?? ""))
                 print(String(format: "tg%-4d %8.1f tok/s%@", generateTokens, result.generateTPS,
                              reference.map { String(format: "   (llama.cpp %.0f, ratio %.2f)", $0.tg128, result.generateTPS / $0.tg128) } ?? ""))
+                print(String(format: "memory bandwidth %.1f GB/s (%d threads) / %.0f MB read per token = ceiling %.1f tok/s; tg%d at %.0f %% of it",
+                             ceiling.bytesPerSecond / 1e9, model.threadCount, Double(ceiling.bytesPerToken) / 1e6,
+                             ceiling.tokensPerSecond, generateTokens, 100 * result.generateTPS / ceiling.tokensPerSecond))
                 if let adapted {
                     print("with LoRA \(mix):")
                     print(String(format: "pp%-4d %8.1f tok/s   (%+.1f %% vs the bare model)", promptTokens, adapted.promptTPS,

@@ -21,6 +21,9 @@ enum { CK_Q4_0 = 2, CK_Q4_1 = 3, CK_Q5_0 = 6, CK_Q5_1 = 7, CK_Q8_0 = 8, CK_Q4_K 
 /// the environment variable GROUPQWEN_KERNELS=avx2 forces AVX2. Both give bit-identical results.
 enum { CK_KERNELS_AVX2 = 0, CK_KERNELS_AVX512_VNNI = 1 };
 int ck_kernel_level(void);
+
+/// Sums `count` floats read sequentially (memory-bandwidth measurement; the sum only keeps the reads).
+float ck_read_sum(const float *p, size_t count);
 /// Whether this CPU can run `level`.
 int ck_kernel_supported(int level);
 /// Forces a path (tests, benchmarks; not while products run); an unsupported level selects AVX2.
