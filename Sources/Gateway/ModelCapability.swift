@@ -13,6 +13,10 @@ public enum ModelCapability: String, Sendable, Hashable, Codable, CaseIterable, 
     /// (Qwen2.5). Any other chat model may be configured with it and then gets the fallback tool prompt
     /// (`ToolCallFormat`).
     case tools
+    /// Images in chat messages (OpenAI `image_url` content parts): a vision-language model, served by a remote engine
+    /// (vLLM, llama.cpp, Ollama) and configured with `capabilities: [chat, vision]`. The local engine runs text models
+    /// only, so a request with images never goes to one.
+    case vision
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 

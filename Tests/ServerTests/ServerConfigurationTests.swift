@@ -118,6 +118,8 @@ extension ServerTests {
             #expect(draftTokens.contains("models[0].draft_tokens") && draftTokens.contains("1...3"), "\(draftTokens)")
             let remoteDraft = message("models:\n  - id: a\n    url: http://h:1/v1\n    draft: b\n")
             #expect(remoteDraft.contains("models[0].draft") && remoteDraft.contains("local models only"), "\(remoteDraft)")
+            let localVision = message("models:\n  - id: a\n    capabilities: [chat, vision]\n")
+            #expect(localVision.contains("models[0].capabilities") && localVision.contains("remote"), "\(localVision)")
             let port = message("port: 70000\n")
             #expect(port.contains("'port'") && port.contains("line 1"), "\(port)")
             for m in [typo, type, nested, range, missing, syntax, port] { #expect(!m.contains("\n"), "\(m)") }

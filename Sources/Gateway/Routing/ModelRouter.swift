@@ -22,17 +22,28 @@ public struct ModelRouter: Sendable {
     /// complexity; it must have the capability. Routing only considers the models that have it.
     public func plan(_ request: RoutingRequest, forcedModel: String? = nil,
                      capability: ModelCapability = .chat) throws(RoutingError) -> RoutingPlan {
+        try plan(request, forcedModel: forcedModel, capabilities: [capability])
+    }
+
+    /// Plans a request that needs every one of `capabilities` (say chat and vision); a missing one is reported as the
+    /// capability the fewest configured models have.
+    public func plan(_ request: RoutingRequest, forcedModel: String? = nil,
+                     capabilities needed: Set<ModelCapability>) throws(RoutingError) -> RoutingPlan {
+        func rarest(_ among: Set<ModelCapability>) -> ModelCapability {
+            among.sorted().min { a, b in models.filter { $0.can(a) }.count < models.filter { $0.can(b) }.count } ?? .chat
+        }
         let complexity = scorer.score(request)
         let profile = request.profile ?? configuration.defaultProfile
         guard let maxTier = configuration.profiles[profile] else {
             throw .unknownProfile(profile, known: configuration.profiles.keys.sorted())
         }
         if let forcedModel, let served = models.first(where: { $0.id == forcedModel }) {
-            guard served.can(capability) else { throw .missingCapability(capability, model: served.id) }
+            let missing = needed.subtracting(served.capabilities)
+            guard missing.isEmpty else { throw .missingCapability(rarest(missing), model: served.id) }
             return RoutingPlan(complexity: complexity, targetTier: served.tier, profile: profile, candidates: [served], forced: true)
         }
-        let capable = models.filter { $0.can(capability) }
-        guard !capable.isEmpty else { throw .missingCapability(capability, model: nil) }
+        let capable = models.filter { needed.isSubset(of: $0.capabilities) }
+        guard !capable.isEmpty else { throw .missingCapability(rarest(needed), model: nil) }
         let allowed = capable.filter { $0.tier <= maxTier }.sorted { ($0.tier, $0.id) < ($1.tier, $1.id) }
         guard !allowed.isEmpty else {
             throw .noModel("no configured model is allowed for device profile '\(profile)' (highest tier \(maxTier))")

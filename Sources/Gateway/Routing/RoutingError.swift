@@ -21,8 +21,10 @@ public enum RoutingError: Error, Sendable, Equatable, CustomStringConvertible {
             return "model '\(model)' does not have the '\(capability.rawValue)' capability"
                 + (capability == .chat ? " (a base model without a chat template: use /v1/completions, or configure capabilities: [chat, completion])" : "")
                 + (capability == .tools ? " (its chat template does not list tools; configure capabilities: [chat, completion, tools] to use the fallback tool prompt)" : "")
+                + (capability == .vision ? " (the request has images: name a vision-language model served by a remote engine, configured with capabilities: [chat, vision])" : "")
         case let .missingCapability(capability, nil):
             return "no configured model has the '\(capability.rawValue)' capability"
+                + (capability == .vision ? " (the request has images: configure a remote vision-language model with capabilities: [chat, vision])" : "")
         }
     }
 }

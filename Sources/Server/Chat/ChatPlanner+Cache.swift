@@ -30,6 +30,8 @@ extension ChatPlanner {
                 .sorted().joined(separator: ",")
         }
         if let expert { target += "|" + expert.choice.cacheText }
+        let images = body.messages.flatMap(\.images)
+        if !images.isEmpty { target += "|images=" + images.map(\.digest).joined(separator: ",") }
         let settings = "\(parameters.sampling)|max=\(parameters.requestedMaxTokens ?? -1)|stop=\(parameters.stop)|ignore_eos=\(parameters.ignoreEndOfGeneration)"
         return ChatCacheKey(context: CacheContext(tenant: tenant, messages: messages, target: target, settings: settings),
                             query: CacheContext.query(messages), vector: expert?.queryVector ?? routingVector)

@@ -36,7 +36,7 @@ struct ChatPlanner: Sendable {
             routing = try await routingPlan(input, headers: headers, target: target, catalog: catalog)
             // auto: the experts take part when the device profile allows their base model's tier (not for tool calls:
             // experts are trained to answer in text).
-            if case let .automatic(live) = mode, tools == nil, live.base.tier <= state.configuration.routing.profiles[routing.profile] ?? .max {
+            if case let .automatic(live) = mode, tools == nil, !input.body.hasImages, live.base.tier <= state.configuration.routing.profiles[routing.profile] ?? .max {
                 expert = try await routeExpert(input, live: live)
             }
         }
@@ -81,9 +81,10 @@ struct ChatPlanner: Sendable {
             queryText = text
         }
         do {
-            // A request that may call tools goes only to models that can.
-            let capability: ModelCapability = body.toolFields.mayCall ? .tools : .chat
-            var plan = try router.plan(routingRequest, forcedModel: target?.served.id, capability: capability)
+            // A request that may call tools goes only to models that can; one with images only to vision models.
+            var needed: Set<ModelCapability> = [body.toolFields.mayCall ? .tools : .chat]
+            if body.hasImages { needed.insert(.vision) }
+            var plan = try router.plan(routingRequest, forcedModel: target?.served.id, capabilities: needed)
             if let queryText, queryText == CacheContext.query(routingRequest.messages) { plan.queryVector = routingRequest.embedding }
             return plan
         } catch {

@@ -163,6 +163,9 @@ public struct ServerConfiguration: Sendable, Equatable {
             guard model.maxConcurrent >= 1 else { throw fail("models[\(i)].max_concurrent", "must be ≥ 1") }
             if let c = model.contextLength, c < 16 { throw fail("models[\(i)].context_length", "must be ≥ 16") }
             if let q = model.maxQueued, q < 0 { throw fail("models[\(i)].max_queued", "must be ≥ 0") }
+            if model.remote == nil, model.can(.vision) {
+                throw fail("models[\(i)].capabilities", "vision needs a remote vision-language backend (url:); the local engine runs text models")
+            }
             if let n = model.draftTokens, !(1...SpeculativeGenerator.draftTokenLimit).contains(n) {
                 throw fail("models[\(i)].draft_tokens", "must be in 1...\(SpeculativeGenerator.draftTokenLimit)")
             }

@@ -44,13 +44,21 @@ struct ChatCompletionRequest: Decodable, Sendable {
     }
 }
 
-/// One chat message. `content` may be a string, `null`, or an array of content parts whose text
-/// parts are joined; other part types (images, audio, files) are rejected.
+extension ChatCompletionRequest {
+    /// Whether any message carries an image (the request then needs a model with the `vision` capability).
+    var hasImages: Bool { messages.contains { !$0.images.isEmpty } }
+}
+
+/// One chat message. `content` may be a string, `null`, or an array of content parts: text parts are joined, image
+/// parts (`image_url`, `input_image`) are checked (`ChatImage`) and kept for a vision backend; other part types
+/// (audio, files) are rejected.
 struct ChatCompletionMessage: Decodable, Sendable {
     static let roles: Set<String> = ["system", "developer", "user", "assistant", "tool", "function"]
 
     var role: String
     var content: String
+    /// Its images, in order (the client's content parts go to a vision backend as they were sent).
+    var images: [ChatImage] = []
     /// An assistant message's calls.
     var toolCalls: [ToolCallObject]?
     /// The call a `tool` message answers.
@@ -81,9 +89,17 @@ struct ChatCompletionMessage: Decodable, Sendable {
             while !parts.isAtEnd {
                 let path = APIError.parameterPath(decoder.codingPath + [CodingKeys.content, IndexKey(parts.currentIndex)])
                 let part = try parts.decode(ContentPart.self)
-                guard part.type == "text" else {
+                if part.type == "image_url" || part.type == "input_image" {
+                    guard let url = part.imageURL else {
+                        throw APIError.invalidParameter("an image content part needs 'image_url' (a URL, or an object with 'url')",
+                                                        param: path + ".image_url")
+                    }
+                    images.append(try ChatImage(url: url, param: path + ".image_url"))
+                    continue
+                }
+                guard part.type == "text" || part.type == "input_text" else {
                     throw APIError.invalidParameter(
-                        "content parts of type '\(part.type)' are not supported; this server handles text only",
+                        "content parts of type '\(part.type)' are not supported; this server handles text and images",
                         param: path, code: "unsupported_content")
                 }
                 guard let text = part.text else {
@@ -112,10 +128,23 @@ struct ChatCompletionMessage: Decodable, Sendable {
     }
 }
 
-/// `{"type": "text", "text": …}` or another (unsupported) part type.
+/// `{"type": "text", "text": …}`, `{"type": "image_url", "image_url": {"url": …}}`, `{"type": "input_image",
+/// "image_url": …}` or another (unsupported) part type.
 struct ContentPart: Decodable, Sendable {
     var type: String
     var text: String?
+    /// The image's URL: `image_url.url`, or `image_url` itself when it is a string.
+    var imageURL: String?
+
+    private enum CodingKeys: String, CodingKey { case type, text, imageURL = "image_url" }
+    private struct ImageURL: Decodable { var url: String }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        type = try c.decode(String.self, forKey: .type)
+        text = try c.decodeIfPresent(String.self, forKey: .text)
+        imageURL = (try? c.decodeIfPresent(String.self, forKey: .imageURL)) ?? (try? c.decodeIfPresent(ImageURL.self, forKey: .imageURL))?.url
+    }
 }
 
 /// An integer coding key for building parameter paths.
