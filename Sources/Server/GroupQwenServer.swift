@@ -127,6 +127,8 @@ public enum GroupQwenServer {
         router.post("/v1/chat/completions") { request, context in try await chat.create(request, context: context) }
         router.post("/v1/completions") { request, context in try await completions.create(request, context: context) }
         router.post("/v1/embeddings") { request, context in try await embeddings.create(request, context: context) }
+        let vision = VisionController(state: state)
+        router.post("/v1/vision/analyze") { request, context in try await vision.analyze(request, context: context) }
         let cacheController = CacheController(state: state)
         router.get("/v1/cache/stats") { request, context in try await cacheController.stats(request, context: context) }
         router.delete("/v1/cache") { request, context in try await cacheController.clear(request, context: context) }

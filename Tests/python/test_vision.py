@@ -1,4 +1,4 @@
-"""Images in chat requests: OpenAI `image_url` / `input_image` content parts are checked (format by magic bytes, size
+"""Images in chat requests and `/v1/vision/analyze`: OpenAI `image_url` / `input_image` content parts are checked (format by magic bytes, size
 and dimensions) and routed only to a model with the `vision` capability — here a recording OpenAI-compatible stub
 peer configured as a remote vision backend — which receives the parts exactly as sent; the local text model never
 gets an image (400 naming the capability), and bad images are 400s naming the part and the problem."""
@@ -22,8 +22,11 @@ class RecordingBackend(BaseHTTPRequestHandler):
     def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         RecordingBackend.received.append(body)
+        # A detection request (json_schema) gets detection JSON, with a box given corner-swapped and out of range.
+        content = ('{"objects": [{"label": "square", "box": [0.9, 0.1, 0.2, 1.4]}, {"label": "bad", "box": [1]}]}'
+                   if body.get("response_format") else "A red square.")
         reply = {"id": "chatcmpl-stub", "object": "chat.completion", "created": 0, "model": body.get("model"),
-                 "choices": [{"index": 0, "message": {"role": "assistant", "content": "A red square."},
+                 "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
                               "finish_reason": "stop"}],
                  "usage": {"prompt_tokens": 10, "completion_tokens": 4, "total_tokens": 14}}
         data = json.dumps(reply).encode()
@@ -154,3 +157,50 @@ def test_the_semantic_cache_keys_images_by_content(gateway):
     assert again.headers["x-groupqwen-cache"] == "hit"
     assert different.headers["x-groupqwen-cache"] == "miss", "another image is another question"
     assert len(RecordingBackend.received) == 2
+
+
+def analyze(base, **body):
+    return httpx.post(base + "/v1/vision/analyze", json=body, timeout=120)
+
+
+@pytest.mark.parametrize("task, prompt_words", [("describe", "Describe this image"), ("ocr", "Transcribe all text")])
+def test_analyze_builds_the_task_prompt_and_returns_text(gateway, task, prompt_words):
+    RecordingBackend.received.clear()
+    r = analyze(gateway, image=data_url(png(3, 3)), task=task)
+    assert r.status_code == 200, r.text
+    result = r.json()
+    assert result["object"] == "vision.analysis" and result["task"] == task
+    assert result["text"] == "A red square." and result["model"] == "vlm"
+    assert result["usage"]["total_tokens"] == 14
+    parts = RecordingBackend.received[-1]["messages"][0]["content"]
+    assert prompt_words in parts[0]["text"] and parts[1]["image_url"]["url"].startswith("data:image/png;base64,")
+
+
+def test_analyze_vqa_asks_the_question(gateway):
+    RecordingBackend.received.clear()
+    r = analyze(gateway, image="https://example.invalid/cat.jpg", task="vqa", question="What colour is the cat?")
+    assert r.status_code == 200, r.text
+    parts = RecordingBackend.received[-1]["messages"][0]["content"]
+    assert parts[0]["text"] == "What colour is the cat?" and parts[1]["image_url"]["url"] == "https://example.invalid/cat.jpg"
+
+
+def test_analyze_detect_returns_checked_boxes(gateway):
+    RecordingBackend.received.clear()
+    r = analyze(gateway, image=data_url(png(3, 3)), task="detect")
+    assert r.status_code == 200, r.text
+    assert r.json()["objects"] == [{"label": "square", "box": [0.2, 0.1, 0.9, 1.0]}]
+    sent = RecordingBackend.received[-1]
+    assert sent["response_format"]["type"] == "json_schema" and sent["response_format"]["json_schema"]["strict"] is True
+
+
+@pytest.mark.parametrize("body, param", [
+    ({"task": "describe"}, "image"),
+    ({"image": "data:image/png;base64,AAAA", "task": "describe"}, "image"),
+    ({"image": "https://example.invalid/a.png", "task": "count"}, "task"),
+    ({"image": "https://example.invalid/a.png", "task": "vqa"}, "question"),
+    ({"image": "https://example.invalid/a.png", "colour": "red"}, "colour"),
+])
+def test_analyze_errors_name_the_field(gateway, body, param):
+    r = analyze(gateway, **body)
+    assert r.status_code == 400, r.text
+    assert r.json()["error"]["param"] == param, r.json()
