@@ -55,7 +55,8 @@ extension ServerTests {
                     (#"{"model":"smollm2-135m"}"#, "messages"),
                     (#"{"model":42,"messages":[{"role":"user","content":"hi"}]}"#, "model"),
                     (#"{"model":"smollm2-135m","messages":[{"role":"wizard","content":"hi"}]}"#, "messages[0].role"),
-                    (#"{"model":"smollm2-135m","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"x"}}]}]}"#, "messages[0].content[0]"),
+                    (#"{"model":"smollm2-135m","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"x"}}]}]}"#, "messages[0].content[0].image_url"),
+                    (#"{"model":"smollm2-135m","messages":[{"role":"user","content":[{"type":"input_audio","input_audio":{}}]}]}"#, "messages[0].content[0]"),
                     (#"{"model":"smollm2-135m","messages":[{"role":"user","content":42}]}"#, "messages[0].content"),
                 ]
                 for (body, param) in cases {
@@ -68,12 +69,16 @@ extension ServerTests {
             }
         }
 
-        @Test("image content parts are rejected as not supported")
-        func imagePartsUnsupported() async throws {
+        @Test("an image sent to a text model is a 400 naming the vision capability; a bad image names its part")
+        func imagePartsNeedVision() async throws {
             try await TestServer.app().test(.router) { client in
-                let body = #"{"model":"smollm2-135m","messages":[{"role":"user","content":[{"type":"text","text":"hi"},{"type":"image_url","image_url":{"url":"data:,"}}]}]}"#
-                let error = try await client.post("/v1/chat/completions", json: body).expectError(.badRequest, param: "messages[0].content[1]")
-                #expect((error["message"] as? String)?.contains("not supported") == true)
+                let gif = "R0lGODlhAQABAAAAACw="   // a GIF header: 1 × 1 pixels
+                let body = #"{"model":"smollm2-135m","messages":[{"role":"user","content":[{"type":"text","text":"hi"},{"type":"image_url","image_url":{"url":"data:image/gif;base64,"# + gif + #""}}]}]}"#
+                let error = try await client.post("/v1/chat/completions", json: body).expectError(.badRequest, param: "model")
+                #expect((error["message"] as? String)?.contains("'vision' capability") == true, "\(error)")
+                let bad = #"{"model":"smollm2-135m","messages":[{"role":"user","content":[{"type":"text","text":"hi"},{"type":"image_url","image_url":{"url":"data:,"}}]}]}"#
+                let invalid = try await client.post("/v1/chat/completions", json: bad).expectError(.badRequest, param: "messages[0].content[1].image_url")
+                #expect((invalid["message"] as? String)?.contains("base64") == true, "\(invalid)")
             }
         }
 
