@@ -114,7 +114,7 @@ def test_streamed_schema_and_json_object(base):
     jsonschema.validate(json.loads("".join(deltas)), schema)
     for model in MODELS:
         r = client.chat.completions.create(model=model, messages=[{"role": "user", "content": "Give the name and age of a fictional person."}],
-                                           max_tokens=300, response_format={"type": "json_object"})
+                                           max_tokens=300, temperature=0, response_format={"type": "json_object"})
         assert r.choices[0].finish_reason == "stop", r.choices[0].message.content
         assert isinstance(json.loads(r.choices[0].message.content), dict), r.choices[0].message.content
 
