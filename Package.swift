@@ -51,6 +51,7 @@ let package = Package(
         .target(name: "Engine", dependencies: ["GGUF", "Kernels", "Tokenizers"], swiftSettings: optimized),
         .target(name: "Embeddings", dependencies: ["GGUF", "Kernels", "Tokenizers"], swiftSettings: optimized),
         .target(name: "ModelStore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "LanguageID", swiftSettings: optimized),
         .target(
             name: "FineTuning",
             dependencies: [
@@ -99,7 +100,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Gateway", "Engine", "Tokenizers", "ModelStore", "Embeddings", "Training", "FineTuning",
+                "Gateway", "Engine", "Tokenizers", "ModelStore", "Embeddings", "Training", "FineTuning", "LanguageID",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
@@ -119,7 +120,7 @@ let package = Package(
             name: "GroupQwenCLI",
             dependencies: [
                 "Engine", "Kernels", "GGUF", "ModelStore", "Gateway", "Server", "Embeddings", "FineTuning", "Training", "ExpertBuild",
-                "RoutingEvaluation",
+                "RoutingEvaluation", "LanguageID",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: optimized
@@ -129,6 +130,7 @@ let package = Package(
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "GGUF", "ModelStore"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "GGUF", "ModelStore"]),
         .testTarget(name: "ModelStoreTests", dependencies: ["ModelStore"]),
+        .testTarget(name: "LanguageIDTests", dependencies: ["LanguageID", "ModelStore"], exclude: ["Fixtures"]),
         .testTarget(name: "EmbeddingsTests", dependencies: ["Embeddings", "GGUF", "Tokenizers", "ModelStore"]),
         .testTarget(
             name: "FineTuningTests",

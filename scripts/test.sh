@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # One optimised build of everything, tests included (the CLI fetches the models the tests need).
 swift build -c release -Xswiftc -enable-testing --build-tests
-.build/release/groupqwen models fetch smollm2-135m qwen2.5-coder-0.5b qwen2.5-coder-1.5b gemma3-270m minilm-l6-v2
+.build/release/groupqwen models fetch smollm2-135m qwen2.5-coder-0.5b qwen2.5-coder-1.5b gemma3-270m minilm-l6-v2 lingua-profiles
 swift test -c release -Xswiftc -enable-testing --skip-build "$@"
 
 if [ ! -x .venv/bin/pytest ] || ! .venv/bin/python -c "import openai, httpx, prometheus_client, yaml, jsonschema, langchain_openai, mcp" 2>/dev/null; then

@@ -144,6 +144,16 @@ public struct ModelCatalog: Sendable {
             layout: .directory,
             companionFiles: ["config.json", "tokenizer.json", "vocab.txt"]
         ),
+        ModelDescriptor(
+            id: "lingua-profiles",
+            summary: "Lingua's character 1- to 5-gram profiles of 75 languages (language identification), Brotli JSON directory",
+            architecture: "ngram", quant: "brotli", size: 805_012,
+            parts: [WheelPart(package: "lingua-language-detector", version: "1.3.5", member: "lingua/language-models/")],
+            sha256: "cde7cac6e6f3692a399e46b1ab8084d7cacd315879cf8a2b00bb7f2a4f06360a",
+            fileName: "en/fivegrams.json.br",
+            layout: .directory,
+            companionFiles: ["en/unigrams.json.br", "de/trigrams.json.br", "zh/unigrams.json.br", "zu/fivegrams.json.br"]
+        ),
     ]
 
     /// The ids of all known models.
