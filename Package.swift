@@ -71,7 +71,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "Engine", "Tokenizers", "ModelStore", "Embeddings",
+                "Engine", "Tokenizers", "ModelStore", "Embeddings", "LanguageID",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],

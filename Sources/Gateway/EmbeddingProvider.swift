@@ -16,8 +16,7 @@ public actor EmbeddingProvider {
     private let threads: Int
     /// How the encoder holds its weights: `.f16` for served embeddings, `.q8_0` for cache keys.
     public nonisolated let precision: EmbeddingPrecision
-    private var loaded: SentenceEmbedder?
-    private var loading: Task<SentenceEmbedder, Error>?
+    private let embedderLoad = LoadOnce<SentenceEmbedder>()
 
     public init(store: ModelStore = ModelStore(), fetchMissing: Bool = true, threads: Int = 2, precision: EmbeddingPrecision = .f16) {
         self.precision = precision
@@ -27,13 +26,11 @@ public actor EmbeddingProvider {
     }
 
     /// Whether the model is in memory.
-    public var isLoaded: Bool { loaded != nil }
+    public var isLoaded: Bool { get async { await embedderLoad.current != nil } }
 
     /// The embedder, loading it first if needed.
     public func embedder() async throws -> SentenceEmbedder {
-        if let loaded { return loaded }
-        if let loading { return try await loading.value }
-        let task = Task { [store, fetchMissing, threads, precision] () throws -> SentenceEmbedder in
+        try await embedderLoad.value { [store, fetchMissing, threads, precision] () throws -> SentenceEmbedder in
             var file = store.localPath(for: Self.modelID)
             if file == nil {
                 guard fetchMissing else {
@@ -50,11 +47,6 @@ public actor EmbeddingProvider {
                 }
             }.value
         }
-        loading = task
-        defer { loading = nil }
-        let embedder = try await task.value
-        loaded = embedder
-        return embedder
     }
 
     /// Embeds `texts` off the caller's executor (the encoder is CPU-bound).

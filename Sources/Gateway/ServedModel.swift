@@ -30,11 +30,14 @@ public struct ServedModel: Sendable, Hashable, Codable {
     public var draft: String?
     /// Most tokens the draft proposes per round (1...3; `nil`: 3).
     public var draftTokens: Int?
+    /// The languages it answers well (ISO 639-1 codes, `languages:`); nil: any. Routing (`auto`) does not send a prompt
+    /// detected to be in another language to it while a configured model that speaks it can take the request.
+    public var languages: Set<String>?
 
     public init(id: String, source: String, contextLength: Int? = nil, tier: Int = 1, labels: [String] = [],
                 maxConcurrent: Int = 8, maxQueued: Int? = nil, preload: Bool = false, remote: RemoteEndpoint? = nil,
-                adapters: [ServedAdapter] = [], capabilities: Set<ModelCapability> = [.chat, .completion],
-                draft: String? = nil, draftTokens: Int? = nil) {
+                adapters: [ServedAdapter] = [], capabilities: Set<ModelCapability> = [.chat, .completion, .translation],
+                draft: String? = nil, draftTokens: Int? = nil, languages: Set<String>? = nil) {
         self.id = id
         self.source = source
         self.contextLength = contextLength
@@ -48,6 +51,13 @@ public struct ServedModel: Sendable, Hashable, Codable {
         self.capabilities = capabilities
         self.draft = draft
         self.draftTokens = draftTokens
+        self.languages = languages
+    }
+
+    /// Whether it answers prompts in `language` (an ISO code; nil: unknown, which every model takes).
+    public func speaks(_ language: String?) -> Bool {
+        guard let language, let languages else { return true }
+        return languages.contains(language)
     }
 
     /// Whether it may be asked to do `capability`.
@@ -55,13 +65,15 @@ public struct ServedModel: Sendable, Hashable, Codable {
 
     /// The models served when no configuration file is given: three chat tiers of growing size and cost
     /// (SmolLM2 135M, Qwen2.5-Coder 0.5B and 1.5B Instruct) and Gemma 3 270M, a base model without a chat
-    /// template, for text completions only (routing never sends it a chat).
+    /// template, for text completions only (routing never sends it a chat). SmolLM2 was trained on English only, so
+    /// it neither takes prompts in other languages when routing has a choice nor translates; the Qwen models translate.
     public static let defaults: [ServedModel] = [
-        ServedModel(id: "smollm2-135m", source: "smollm2-135m", tier: 0, labels: ["chat", "small"], preload: true),
+        ServedModel(id: "smollm2-135m", source: "smollm2-135m", tier: 0, labels: ["chat", "small"], preload: true,
+                    capabilities: [.chat, .completion], languages: ["en"]),
         ServedModel(id: "qwen2.5-coder-0.5b", source: "qwen2.5-coder-0.5b", tier: 1, labels: ["chat", "code"],
-                    capabilities: [.chat, .completion, .tools]),
+                    capabilities: [.chat, .completion, .tools, .translation]),
         ServedModel(id: "qwen2.5-coder-1.5b", source: "qwen2.5-coder-1.5b", tier: 2, labels: ["chat", "code"],
-                    capabilities: [.chat, .completion, .tools]),
+                    capabilities: [.chat, .completion, .tools, .translation]),
         ServedModel(id: "gemma3-270m", source: "gemma3-270m", tier: 1, labels: ["completion", "multilingual"],
                     capabilities: [.completion]),
     ]

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LanguageID
 import ModelStore
 #if canImport(Glibc)
 import Glibc
@@ -132,6 +133,12 @@ extension ModelsCommand {
                     }
                     let url = try await store.fetch(id) { renderer.render($0) }
                     renderer.finishLine()
+                    if id == LanguageIdentifier.profilesModelID {
+                        // Compile the profiles now rather than on the first request that needs them.
+                        _ = try LanguageIdentifier(profiles: store.modelDirectory(for: id)) { done, total in
+                            renderer.note("\(id): compiling \(done)/\(total) languages")
+                        }
+                    }
                     print(url.path)
                 } catch {
                     renderer.finishLine()

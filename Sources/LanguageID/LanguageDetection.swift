@@ -18,6 +18,24 @@ public struct LanguageDetection: Sendable, Equatable, Codable {
     /// The likeliest languages, best first (``language`` included).
     public let candidates: [Candidate]
 
+    public init(language: String, confidence: Double, script: String?, candidates: [Candidate]) {
+        self.language = language
+        self.confidence = confidence
+        self.script = script
+        self.candidates = candidates
+    }
+
+    private enum CodingKeys: String, CodingKey { case language, confidence, script, candidates }
+
+    /// Encodes every field, `script` as null when there is none (clients see the same keys every time).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(language, forKey: .language)
+        try container.encode(confidence, forKey: .confidence)
+        try container.encode(script, forKey: .script)
+        try container.encode(candidates, forKey: .candidates)
+    }
+
     /// No letters: nothing to go on.
     static let undetermined = LanguageDetection(language: "und", confidence: 0, script: nil, candidates: [])
 }

@@ -22,6 +22,11 @@ public final class LanguageIdentifier: Sendable {
 
     let table: LanguageProfileTable
 
+    /// Whether the profiles in `directory` are compiled (loading them then only maps a file).
+    public static func isCompiled(profiles directory: URL) -> Bool {
+        FileManager.default.fileExists(atPath: directory.appendingPathComponent(compiledName).path)
+    }
+
     /// The language codes the profiles cover.
     public var languages: [String] { table.languages }
 

@@ -129,6 +129,10 @@ public enum GroupQwenServer {
         router.post("/v1/embeddings") { request, context in try await embeddings.create(request, context: context) }
         let vision = VisionController(state: state)
         router.post("/v1/vision/analyze") { request, context in try await vision.analyze(request, context: context) }
+        let detectLanguage = DetectLanguageController(state: state)
+        router.post("/v1/detect-language") { request, context in try await detectLanguage.detect(request, context: context) }
+        let translate = TranslateController(state: state)
+        router.post("/v1/translate") { request, context in try await translate.translate(request, context: context) }
         let cacheController = CacheController(state: state)
         router.get("/v1/cache/stats") { request, context in try await cacheController.stats(request, context: context) }
         router.delete("/v1/cache") { request, context in try await cacheController.clear(request, context: context) }

@@ -12,6 +12,8 @@ final class ServerState: Sendable {
     /// thread never waits for a sibling that the generating models keep busy): the semantic cache's query
     /// vectors, never served.
     let cacheKeys: EmbeddingProvider
+    /// Language identification (`/v1/detect-language`, routing by the models' `languages`), loaded on first use.
+    let languages: LanguageProvider
     /// Reuses answers to questions asked before in the same context; nil when disabled.
     let cache: SemanticCache?
     /// The LoRA adapters served, each also a model `base:adapter` (configured ones loaded before startup,
@@ -50,6 +52,7 @@ final class ServerState: Sendable {
         self.connections = ConnectionGuard(maxConnections: configuration.limits.maxConnections,
                                            headerTimeout: .nanoseconds(Int64(configuration.limits.headerTimeoutSeconds * 1e9)))
         self.embeddings = EmbeddingProvider(fetchMissing: configuration.fetchMissing, threads: configuration.threads ?? 2)
+        self.languages = LanguageProvider(fetchMissing: configuration.fetchMissing)
         self.cacheKeys = EmbeddingProvider(fetchMissing: configuration.fetchMissing, threads: 1, precision: .q8_0)
         self.router = ModelRouter(configuration: configuration.routing, models: configuration.models)
         if configuration.experts.enabled, let registry = expertRegistry ?? (try? ExpertRegistry(path: nil)) {

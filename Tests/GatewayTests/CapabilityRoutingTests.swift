@@ -34,7 +34,8 @@ struct CapabilityRoutingTests {
     func detection() throws {
         let store = ModelStore()
         let expected: [(String, Set<ModelCapability>)] = [
-            ("smollm2-135m", [.chat, .completion]), ("qwen2.5-coder-0.5b", [.chat, .completion, .tools]), ("gemma3-270m", [.completion]),
+            ("smollm2-135m", [.chat, .completion, .translation]), ("qwen2.5-coder-0.5b", [.chat, .completion, .tools, .translation]),
+            ("gemma3-270m", [.completion]),
         ]
         for (id, capabilities) in expected {
             let path = try #require(store.localPath(for: id), "run `groupqwen models fetch \(id)`").path

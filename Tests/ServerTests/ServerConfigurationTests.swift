@@ -55,7 +55,7 @@ extension ServerTests {
             #expect(c.apiKeys == ["a", "b"])
             #expect(c.limits == ServerLimits(maxBodyBytes: 4096, maxQueuedPerModel: 4, maxTokensDefault: 256, requestTimeoutSeconds: 30))
             #expect(c.models[0] == ServedModel(id: "small", source: "smollm2-135m", contextLength: 1024, tier: 0, labels: ["chat"],
-                                               maxConcurrent: 2, maxQueued: 0, preload: true))
+                                               maxConcurrent: 2, maxQueued: 0, preload: true, capabilities: [.chat, .completion], languages: ["en"]))
             #expect(c.models[1].source == "gemma3-270m")
             #expect(c.models[1].tier == 1)
             #expect(c.poolConfiguration.memoryBudgetBytes == 1024 << 20)
@@ -66,6 +66,8 @@ extension ServerTests {
             #expect(try ServerConfiguration.parse(yaml: "keep_alive_seconds: -1").poolConfiguration.keepAlive == nil)
             let drafted = try ServerConfiguration.parse(yaml: "models:\n  - id: big\n    source: qwen2.5-coder-1.5b\n    draft: qwen2.5-coder-0.5b\n    draft_tokens: 2\n")
             #expect(drafted.models[0].draft == "qwen2.5-coder-0.5b" && drafted.models[0].draftTokens == 2)
+            let spoken = try ServerConfiguration.parse(yaml: "models:\n  - id: smollm2-135m\n  - id: qwen2.5-coder-0.5b\n  - id: mine\n    source: smollm2-135m\n    languages: [EN, fr]\n")
+            #expect(spoken.models.map(\.languages) == [["en"], nil, ["en", "fr"]])
         }
 
         @Test("the Python client tests' configuration loads")
@@ -118,6 +120,8 @@ extension ServerTests {
             #expect(draftTokens.contains("models[0].draft_tokens") && draftTokens.contains("1...3"), "\(draftTokens)")
             let remoteDraft = message("models:\n  - id: a\n    url: http://h:1/v1\n    draft: b\n")
             #expect(remoteDraft.contains("models[0].draft") && remoteDraft.contains("local models only"), "\(remoteDraft)")
+            let languages = message("models:\n  - id: a\n    languages: [english]\n")
+            #expect(languages.contains("models[0].languages") && languages.contains("'english'"), "\(languages)")
             let localVision = message("models:\n  - id: a\n    capabilities: [chat, vision]\n")
             #expect(localVision.contains("models[0].capabilities") && localVision.contains("remote"), "\(localVision)")
             let port = message("port: 70000\n")

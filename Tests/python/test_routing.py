@@ -59,8 +59,8 @@ def test_a_base_model_completes_but_does_not_chat(default_server):
     with httpx.Client(base_url=default_server, timeout=120) as http:
         listing = {m["id"]: m for m in http.get("/v1/models").json()["data"]}
         assert listing["gemma3-270m"]["capabilities"] == ["completion"]
-        assert listing["qwen2.5-coder-1.5b"]["capabilities"] == ["chat", "completion", "tools"]
-        assert listing["smollm2-135m"]["capabilities"] == ["chat", "completion"]
+        assert listing["qwen2.5-coder-1.5b"]["capabilities"] == ["chat", "completion", "tools", "translation"]
+        assert listing["smollm2-135m"]["capabilities"] == ["chat", "completion"]   # English-only: no translation
         chat = http.post("/v1/chat/completions", json={"model": "gemma3-270m", "max_tokens": 8,
                                                         "messages": [{"role": "user", "content": "Hi!"}]})
         assert chat.status_code == 400, chat.text

@@ -26,6 +26,9 @@ public struct RoutingRequest: Sendable {
     public var profile: String?
     /// The MiniLM embedding of the last user turn (`LearnedRouter` input); nil leaves the choice to the keyword score.
     public var embedding: [Float]?
+    /// The language of the last user turn (ISO code) when it was identified with confidence; nil: unknown, and
+    /// routing ignores the models' `languages`.
+    public var language: String?
 
     public init(messages: [(role: String, text: String)], maxTokens: Int? = nil, profile: String? = nil, embedding: [Float]? = nil) {
         self.messages = messages

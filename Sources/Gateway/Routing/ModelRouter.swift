@@ -26,11 +26,12 @@ public struct ModelRouter: Sendable {
     }
 
     /// Plans a request that needs every one of `capabilities` (say chat and vision); a missing one is reported as the
-    /// capability the fewest configured models have.
+    /// capability the fewest configured models have, on a tie the one other than chat (what the request is about).
     public func plan(_ request: RoutingRequest, forcedModel: String? = nil,
                      capabilities needed: Set<ModelCapability>) throws(RoutingError) -> RoutingPlan {
         func rarest(_ among: Set<ModelCapability>) -> ModelCapability {
-            among.sorted().min { a, b in models.filter { $0.can(a) }.count < models.filter { $0.can(b) }.count } ?? .chat
+            func rank(_ c: ModelCapability) -> (Int, Int) { (models.filter { $0.can(c) }.count, c == .chat ? 1 : 0) }
+            return among.sorted().min { rank($0) < rank($1) } ?? .chat
         }
         let complexity = scorer.score(request)
         let profile = request.profile ?? configuration.defaultProfile
@@ -40,10 +41,15 @@ public struct ModelRouter: Sendable {
         if let forcedModel, let served = models.first(where: { $0.id == forcedModel }) {
             let missing = needed.subtracting(served.capabilities)
             guard missing.isEmpty else { throw .missingCapability(rarest(missing), model: served.id) }
-            return RoutingPlan(complexity: complexity, targetTier: served.tier, profile: profile, candidates: [served], forced: true)
+            var plan = RoutingPlan(complexity: complexity, targetTier: served.tier, profile: profile, candidates: [served], forced: true)
+            plan.language = request.language
+            return plan
         }
-        let capable = models.filter { needed.isSubset(of: $0.capabilities) }
+        var capable = models.filter { needed.isSubset(of: $0.capabilities) }
         guard !capable.isEmpty else { throw .missingCapability(rarest(needed), model: nil) }
+        // Only the models that speak the prompt's language, unless none does (then the language cannot narrow the choice).
+        let speaking = capable.filter { $0.speaks(request.language) }
+        if !speaking.isEmpty { capable = speaking }
         let allowed = capable.filter { $0.tier <= maxTier }.sorted { ($0.tier, $0.id) < ($1.tier, $1.id) }
         guard !allowed.isEmpty else {
             throw .noModel("no configured model is allowed for device profile '\(profile)' (highest tier \(maxTier))")
@@ -59,6 +65,7 @@ public struct ModelRouter: Sendable {
         }
         candidates = Array(candidates.prefix(configuration.maxEscalations + 1))
         var plan = RoutingPlan(complexity: complexity, targetTier: wanted, profile: profile, candidates: candidates, forced: false)
+        plan.language = request.language
         if configuration.fallback == .lower {
             // Below the first choice, one model per lower tier (the first in tier and id order, as for candidates),
             // the highest tier first.

@@ -25,6 +25,9 @@ public struct RoutingPlan: Sendable {
     public var minConfidence: [String: Double]?
     /// The embedding of the semantic cache's query when routing computed it (the cache then reuses it).
     public var queryVector: [Float]?
+    /// The language of the last user turn when it was identified with confidence (ISO code; see
+    /// ``RoutingRequest/language``).
+    public var language: String?
 
     public init(complexity: ComplexityScore, targetTier: Int, profile: String, candidates: [ServedModel], forced: Bool) {
         self.complexity = complexity

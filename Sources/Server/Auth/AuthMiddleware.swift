@@ -42,7 +42,8 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
 
     /// Routes counted against a key's quota: the ones that run models.
     static func isMetered(_ method: HTTPRequest.Method, _ path: String) -> Bool {
-        method == .post && ["/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/vision/analyze", "/mcp"].contains(path)
+        method == .post && ["/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/vision/analyze", "/v1/translate", "/mcp"]
+            .contains(path)
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

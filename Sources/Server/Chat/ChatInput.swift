@@ -1,3 +1,4 @@
+import Gateway
 import Hummingbird
 import NIOCore
 import Tokenizers
@@ -11,6 +12,9 @@ struct ChatInput: Sendable {
     let parameters: RequestParameters
     /// The conversation for a local model's chat template.
     let messages: [ChatMessage]
+    /// What the answering model must be able to do beyond what the body itself asks for, set in-process by the
+    /// endpoints built on chat (`/v1/translate` requires ``ModelCapability/translation``); never read from a body.
+    var requiredCapabilities: Set<ModelCapability> = []
 
     /// Collects and decodes the body (at most `limit` bytes), checks its parameters, then that it holds at
     /// least one message.

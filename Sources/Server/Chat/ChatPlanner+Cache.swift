@@ -14,7 +14,8 @@ extension ChatPlanner {
     /// answers never cross adapters, nor an adapter and the bare model; a routed request's target names the
     /// adapter-models routing may pick, so adding or removing one starts afresh. An expert-routed request's target
     /// adds the deployment and the chosen expert's version (`ExpertChoice.cacheText`), and the key carries the query
-    /// vector routing already computed (the expert router's, or the learned router's: `routingVector`).
+    /// vector routing already computed (the expert router's, or the learned router's: `routingVector`). A translation's
+    /// query must match exactly (its text is part of the context), never only by meaning.
     func cacheKey(_ input: ChatInput, headers: HTTPFields, routing: RoutingPlan, adapters: AdapterSelection = .none,
                   routable: [RegisteredAdapter] = [], expert: ExpertPlan? = nil, routingVector: [Float]? = nil) -> ChatCacheKey? {
         let body = input.body, parameters = input.parameters
@@ -32,7 +33,11 @@ extension ChatPlanner {
         if let expert { target += "|" + expert.choice.cacheText }
         let images = body.messages.flatMap(\.images)
         if !images.isEmpty { target += "|images=" + images.map(\.digest).joined(separator: ",") }
-        let settings = "\(parameters.sampling)|max=\(parameters.requestedMaxTokens ?? -1)|stop=\(parameters.stop)|ignore_eos=\(parameters.ignoreEndOfGeneration)"
+        var settings = "\(parameters.sampling)|max=\(parameters.requestedMaxTokens ?? -1)|stop=\(parameters.stop)|ignore_eos=\(parameters.ignoreEndOfGeneration)"
+        // A translation answers its exact text: a near paraphrase ("the server starts" / "stops") is another question.
+        if input.requiredCapabilities.contains(.translation) { settings += "|text=" + CacheContext.query(messages) }
+        // An answer in one language never answers a question asked in another, however close their meanings.
+        if let language = routing.language { settings += "|lang=" + language }
         return ChatCacheKey(context: CacheContext(tenant: tenant, messages: messages, target: target, settings: settings),
                             query: CacheContext.query(messages), vector: expert?.queryVector ?? routingVector)
     }

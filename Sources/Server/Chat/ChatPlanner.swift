@@ -35,8 +35,9 @@ struct ChatPlanner: Sendable {
             target = try ModelTarget.resolve(model: input.body.model, fields: input.body.adapterFields, state: state, catalog: catalog)
             routing = try await routingPlan(input, headers: headers, target: target, catalog: catalog)
             // auto: the experts take part when the device profile allows their base model's tier (not for tool calls:
-            // experts are trained to answer in text).
-            if case let .automatic(live) = mode, tools == nil, !input.body.hasImages, live.base.tier <= state.configuration.routing.profiles[routing.profile] ?? .max {
+            // experts are trained to answer in text, nor for in-process requests that need a capability of their own).
+            if case let .automatic(live) = mode, tools == nil, !input.body.hasImages, input.requiredCapabilities.isEmpty,
+               live.base.tier <= state.configuration.routing.profiles[routing.profile] ?? .max {
                 expert = try await routeExpert(input, live: live)
             }
         }
@@ -74,6 +75,7 @@ struct ChatPlanner: Sendable {
             messages: body.messages.map { (role: $0.role, text: $0.content) },
             maxTokens: input.parameters.requestedMaxTokens,
             profile: headers[Self.deviceProfileHeader] ?? body.deviceProfile)
+        routingRequest.language = await promptLanguage(body)
         var queryText: String?
         if target == nil, router.learnedRouter != nil {
             let text = body.messages.last { $0.role == "user" }?.content ?? body.messages.last?.content ?? ""
@@ -81,9 +83,11 @@ struct ChatPlanner: Sendable {
             queryText = text
         }
         do {
-            // A request that may call tools goes only to models that can; one with images only to vision models.
+            // A request that may call tools goes only to models that can; one with images only to vision models; an
+            // in-process one (a translation) only to models with what it requires.
             var needed: Set<ModelCapability> = [body.toolFields.mayCall ? .tools : .chat]
             if body.hasImages { needed.insert(.vision) }
+            needed.formUnion(input.requiredCapabilities)
             var plan = try router.plan(routingRequest, forcedModel: target?.served.id, capabilities: needed)
             if let queryText, queryText == CacheContext.query(routingRequest.messages) { plan.queryVector = routingRequest.embedding }
             return plan

@@ -272,7 +272,7 @@ extension ServerLimits: Decodable {
 /// One `models:` entry in the YAML file (snake_case keys, everything but `id` optional).
 struct ServedModelEntry: Decodable {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case id, source, tier, labels, preload, url, attempts, adapters, capabilities, draft
+        case id, source, tier, labels, preload, url, attempts, adapters, capabilities, draft, languages
         case draftTokens = "draft_tokens"
         case contextLength = "context_length"
         case maxConcurrent = "max_concurrent"
@@ -309,18 +309,21 @@ struct ServedModelEntry: Decodable {
             capabilities: try c.decodeIfPresent([ModelCapability].self, forKey: .capabilities).map(Set.init)
                 ?? Self.capabilities(source: source, remote: remote != nil),
             draft: try c.decodeIfPresent(String.self, forKey: .draft),
-            draftTokens: try c.decodeIfPresent(Int.self, forKey: .draftTokens))
+            draftTokens: try c.decodeIfPresent(Int.self, forKey: .draftTokens),
+            languages: try c.decodeIfPresent([String].self, forKey: .languages).map { Set($0.map { $0.lowercased() }) }
+                ?? ServedModel.defaults.first { $0.source == source && remote == nil }?.languages)
     }
 
-    /// Capabilities of a model configured without `capabilities:`: a remote model chats and calls tools; a known model has its
-    /// default's; a GGUF path is read (`ModelCapability.detect`); anything else (not fetched yet) chats.
+    /// Capabilities of a model configured without `capabilities:`: a remote model chats, calls tools and translates; a known
+    /// model has its default's; a GGUF path is read (`ModelCapability.detect`); anything else (not fetched yet) chats and
+    /// translates.
     static func capabilities(source: String, remote: Bool) -> Set<ModelCapability> {
-        if remote { return [.chat, .completion, .tools] }
+        if remote { return [.chat, .completion, .tools, .translation] }
         if let known = ServedModel.defaults.first(where: { $0.source == source }) { return known.capabilities }
         if source.hasSuffix(".gguf"), let detected = ModelCapability.detect(path: (source as NSString).expandingTildeInPath) {
             return detected
         }
-        return [.chat, .completion]
+        return [.chat, .completion, .translation]
     }
 }
 

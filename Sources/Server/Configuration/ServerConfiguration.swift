@@ -44,6 +44,7 @@ import Gateway
 ///     max_queued: 32           # waiting requests beyond those (default limits.max_queued_per_model)
 ///     draft: qwen2.5-coder-0.5b   # speculative decoding with this smaller model of the same tokenizer
 ///     draft_tokens: 3          # most tokens it proposes per round (1...3)
+///     languages: [en]          # routing sends it only prompts detected in these (default: any; SmolLM2: en)
 ///     preload: true
 ///     adapters:                # LoRA adapters, each also served as the model `smollm2-135m:<id>`
 ///       - id: pirate
@@ -165,6 +166,12 @@ public struct ServerConfiguration: Sendable, Equatable {
             if let q = model.maxQueued, q < 0 { throw fail("models[\(i)].max_queued", "must be ≥ 0") }
             if model.remote == nil, model.can(.vision) {
                 throw fail("models[\(i)].capabilities", "vision needs a remote vision-language backend (url:); the local engine runs text models")
+            }
+            if let languages = model.languages {
+                guard !languages.isEmpty else { throw fail("models[\(i)].languages", "must list at least one language (omit it for any)") }
+                if let bad = languages.sorted().first(where: { code in code.count < 2 || code.count > 3 || !code.allSatisfy({ $0.isASCII && $0.isLetter }) }) {
+                    throw fail("models[\(i)].languages", "'\(bad)' is not an ISO 639-1 (or 639-3) code such as en, fr, zh")
+                }
             }
             if let n = model.draftTokens, !(1...SpeculativeGenerator.draftTokenLimit).contains(n) {
                 throw fail("models[\(i)].draft_tokens", "must be in 1...\(SpeculativeGenerator.draftTokenLimit)")

@@ -94,6 +94,8 @@ struct RoutingInfo: Encodable, Sendable {
     var degraded: Bool?
     /// Speculative decoding's work on this answer (the model has a `draft`); absent when no draft proposed anything.
     var speculative: Speculative?
+    /// The language the last user turn was identified as (ISO code); absent when unknown or not confident.
+    var language: String?
 
     struct Speculative: Encodable, Sendable {
         /// Tokens the draft model proposed, and how many of them the model kept.
@@ -103,7 +105,7 @@ struct RoutingInfo: Encodable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case model, tier, complexity, profile, routed, confidence, cache, escalations, latencyMs = "latency_ms", adapters, expert
-        case strategy, predictedQuality = "predicted_quality", degraded, speculative
+        case strategy, predictedQuality = "predicted_quality", degraded, speculative, language
     }
 }
 
@@ -170,6 +172,7 @@ struct RoutingOutcome: Sendable {
                                cache: cacheInfo, escalations: escalations.map(RoutingInfo.Step.init),
                                latencyMs: ms, adapters: adapters.info, expert: expert?.info(systemPromptAdded: systemPromptAdded))
         if degraded { info.degraded = true }
+        info.language = plan.language
         let proposed = outputs.reduce(0) { $0 + $1.draftProposed }
         if proposed > 0 { info.speculative = .init(proposed: proposed, accepted: outputs.reduce(0) { $0 + $1.draftAccepted }) }
         if !plan.forced {
