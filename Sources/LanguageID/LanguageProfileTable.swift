@@ -46,7 +46,14 @@ final class LanguageProfileTable: @unchecked Sendable {
         var info = stat()
         guard fstat(fd, &info) == 0, info.st_size >= Self.headerBytes else { throw LanguageIDError.corruptProfile("\(path) is truncated") }
         let length = Int(info.st_size)
-        guard let mapped = mmap(nil, length, PROT_READ, MAP_PRIVATE, fd, 0), mapped != MAP_FAILED else {
+        // The whole table is read in at once (MAP_POPULATE): lookups then never fault, and a server's resident memory
+        // does not creep up as new n-grams touch new pages.
+        #if os(Linux)
+        let flags = MAP_PRIVATE | MAP_POPULATE
+        #else
+        let flags = MAP_PRIVATE
+        #endif
+        guard let mapped = mmap(nil, length, PROT_READ, flags, fd, 0), mapped != MAP_FAILED else {
             throw LanguageIDError.corruptProfile("cannot map \(path)")
         }
         let base = UnsafeRawPointer(mapped)
