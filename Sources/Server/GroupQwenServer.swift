@@ -70,6 +70,8 @@ public enum GroupQwenServer {
             services: services,
             logger: logger)
         if let fineTuning { app.beforeServerStarts { await fineTuning.prepare() } }
+        // Language identification maps its table before the first request (or starts fetching the profiles).
+        app.beforeServerStarts { _ = await state.languages.quickIdentifier() }
         if let experts = state.experts {
             app.beforeServerStarts {
                 do {
